@@ -1,0 +1,79 @@
+"""Options every command shares, and how a report reaches stdout or --output."""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from llm_audit.pricing.book import PriceBook
+    from llm_audit.report.model import Report
+
+
+class OutputFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write the report here (atomically).")
+]
+PricingOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--pricing", help="Extra price table (YAML), merged over the bundled ones. "
+                 "Repeatable."),
+]
+
+
+def load_book(extra: list[Path] | None) -> PriceBook:
+    from llm_audit import config
+    from llm_audit.pricing.book import PriceBook
+
+    cfg = config.load()
+    return PriceBook.load([*cfg.pricing, *(extra or [])])
+
+
+def emit(report: Report, fmt: OutputFormat, output: Path | None,
+         inputs: tuple[Path, ...] = ()) -> None:
+    """Render and write; stdout carries the report only. Exit with the report's code."""
+    from llm_audit.errors import InputError
+    from llm_audit.report import renderer
+
+    if output is not None:
+        target = output.resolve()
+        if any(target == p.resolve() for p in inputs):
+            raise InputError("--output names an input file; it would be overwritten",
+                             path=str(output), hint="write the report to another file")
+    to_terminal = output is None and sys.stdout.isatty()
+    width = os.get_terminal_size().columns if to_terminal else 110
+    text = renderer(fmt.value).render(report, width=width, color=to_terminal and
+                                      fmt is OutputFormat.table and "NO_COLOR" not in os.environ)
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_atomic(output, text)
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write next to the target, then rename: an interrupted write leaves the old file."""
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

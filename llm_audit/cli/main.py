@@ -1,0 +1,87 @@
+"""The `llm-audit` application and its one error boundary (exit codes 0/1/2/3).
+
+Only this package imports typer, prints or exits; heavy libraries load inside commands so
+that `llm-audit --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from llm_audit import __version__
+from llm_audit.cli import estimate as estimate_cmd
+from llm_audit.cli import pricing as pricing_cmd
+
+app = typer.Typer(
+    name="llm-audit",
+    help="Audit what LLM features cost and how slow they are.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,  # locals can hold API keys
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"llm-audit {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Tracebacks and timings on stderr.")
+                     ] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version.")] = False,
+) -> None:
+    """Audit what LLM features cost and how slow they are."""
+
+
+app.command("estimate")(estimate_cmd.estimate)
+app.add_typer(pricing_cmd.app, name="pricing")
+
+
+def _debug_requested(argv: list[str]) -> bool:
+    return "--debug" in argv or os.environ.get("LLM_AUDIT_DEBUG") == "1"
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Console entry point: maps errors to exit codes, prints no traceback without --debug.
+
+    typer turns usage errors into exit 2 itself (and `typer.Exit` into its code); everything
+    that escapes a command lands here.
+    """
+    from llm_audit.errors import LlmAuditError
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        app(args=args, prog_name="llm-audit")
+    except LlmAuditError as e:
+        if _debug_requested(args):
+            import traceback
+
+            traceback.print_exc()
+        sys.stderr.write(f"error: {e.render()}\n")
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as e:  # the internal-error boundary: exit 3
+        if _debug_requested(args):
+            import traceback
+
+            traceback.print_exc()
+        sys.stderr.write(f"internal error: {type(e).__name__}: {e}\n"
+                         "hint: rerun with --debug for a traceback, and report it\n")
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    run()

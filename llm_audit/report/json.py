@@ -1,0 +1,30 @@
+"""JSON: the stable, versioned machine form (``schema_version``, ``pricing`` provenance)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from llm_audit.report.model import SCHEMA_VERSION, Report
+
+
+def payload(report: Report) -> dict[str, object]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "command": report.command,
+        "pricing": {
+            "version": report.pricing.version,
+            "oldest_checked": report.pricing.oldest_checked,
+            "tables": [asdict(t) for t in report.pricing.tables],
+        },
+        **report.data,
+        "savings": [s.to_dict() for s in report.savings],
+        "notes": list(report.notes),
+    }
+
+
+class JsonRenderer:
+    name = "json"
+
+    def render(self, report: Report, *, width: int = 100, color: bool = False) -> str:
+        return json.dumps(payload(report), indent=2, ensure_ascii=False, default=str) + "\n"

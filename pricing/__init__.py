@@ -1,0 +1,1 @@
+"""The bundled price tables (pricing/*.yaml), shipped as llm_audit.pricing_data."""
