@@ -1,0 +1,127 @@
+"""What a reader is, and the input sources every reader consumes.
+
+A reader turns one input format into rows of the normalized usage table
+(``llm_audit.usage.schema``). Sources are opened here once: files, directories (recursive),
+globs, ``-`` for stdin, ``.gz`` and ``.zip`` members, with a UTF-8 BOM stripped.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import io
+import sys
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from llm_audit.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SNIFF_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input text: where it came from (for `file:line` errors) and its content."""
+
+    name: str  # path, `archive.zip:member`, or `<stdin>`
+    text: str
+
+    @property
+    def head(self) -> str:
+        return self.text[:SNIFF_BYTES]
+
+    def lines(self) -> Iterator[tuple[int, str]]:
+        for number, line in enumerate(self.text.splitlines(), 1):
+            yield number, line
+
+
+class Reader(Protocol):
+    """One input format. ``detect`` looks at the head only; ``read`` returns usage rows."""
+
+    name: str  # stable, kebab-case: what --input-format takes
+    description: str  # one line for `llm-audit formats`
+
+    def detect(self, source: Source) -> bool: ...
+
+    def read(self, source: Source) -> pd.DataFrame: ...
+
+
+def _decode(raw: bytes, name: str) -> str:
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as e:
+            raise InputError(f"truncated or corrupt gzip data: {e}", path=name,
+                             hint="re-download or re-export the file") from e
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise InputError(f"not UTF-8 text (byte {e.start})", path=name, line=line,
+                         hint="export the file as UTF-8 (or pass it through iconv)") from e
+
+
+def _expand(spec: str) -> list[Path]:
+    path = Path(spec)
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+    if path.exists():
+        return [path]
+    matches = sorted(Path(p) for p in glob.glob(spec, recursive=True) if Path(p).is_file())
+    if not matches:
+        raise InputError("no such file, directory or glob match", path=spec,
+                         hint="check the path; quote globs so the shell passes them through")
+    return matches
+
+
+def open_sources(specs: Sequence[str]) -> list[Source]:
+    """Every input text named by ``specs``; stdin is read once, zip members one by one."""
+    sources: list[Source] = []
+    for spec in specs:
+        if spec == "-":
+            sources.append(Source("<stdin>", _decode(sys.stdin.buffer.read(), "<stdin>")))
+            continue
+        for path in _expand(spec):
+            try:
+                raw = path.read_bytes()
+            except OSError as e:
+                raise InputError(f"cannot read: {e.strerror}", path=str(path)) from e
+            if raw[:4] == b"PK\x03\x04":
+                try:
+                    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+                        for member in sorted(archive.namelist()):
+                            if member.endswith("/") or Path(member).name.startswith("."):
+                                continue
+                            name = f"{path}:{member}"
+                            sources.append(Source(name, _decode(archive.read(member), name)))
+                except zipfile.BadZipFile as e:
+                    raise InputError(f"truncated or corrupt zip archive: {e}", path=str(path),
+                                     hint="re-download or re-export the file") from e
+                continue
+            sources.append(Source(str(path), _decode(raw, str(path))))
+    return sources
+
+
+def pick_reader(source: Source, readers: Sequence[Reader], forced: str | None) -> Reader:
+    """The reader named by --input-format, or the first whose ``detect`` accepts the head."""
+    if forced is not None:
+        for reader in readers:
+            if reader.name == forced:
+                return reader
+        raise InputError(f"unknown input format {forced!r}",
+                         hint="`llm-audit formats` lists them: "
+                         + ", ".join(r.name for r in readers))
+    for reader in readers:
+        if reader.detect(source):
+            return reader
+    first = source.head.splitlines()[0][:120] if source.head.strip() else "(empty)"
+    raise InputError(f"cannot tell what format this is; it starts with: {first}",
+                     path=source.name, line=1,
+                     hint="pass --input-format NAME (see `llm-audit formats`), or --map "
+                     "FIELD=COLUMN for a generic CSV/JSONL")
