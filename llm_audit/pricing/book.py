@@ -4,8 +4,9 @@ Resolution is exact or rule-based, never fuzzy. In order, for the lowercased id:
 
 1. the id itself, an alias or a display name (with a provider hint, `<provider>/<id>` first);
 2. a Bedrock ARN is cut to its last path segment;
-3. a Bedrock cross-region inference profile prefix (`us.`, `eu.`, `apac.`, `global.` ...) is
-   stripped and becomes the row's region (so its uplift applies);
+3. a Bedrock cross-region inference profile prefix (`us.`, `eu.`, `apac.`, `global.` ...), or
+   an Azure data zone (`azure/eu/...`), is stripped and becomes the row's region (so its
+   uplift applies);
 4. a routing prefix (`openai/`, `anthropic/`, `gemini/`, `models/` ...) is stripped;
 5. a snapshot suffix (`-2024-08-06`, `-20250929`, `@20250929`, `-v1:0`, `-latest`) is stripped.
 
@@ -59,6 +60,7 @@ _PROVIDER_NAMESPACE = {
 _ROUTING_PREFIXES = ("openai/", "anthropic/", "gemini/", "google/", "models/", "deepseek/",
                      "publishers/google/models/", "publishers/anthropic/models/")
 _GEO_PROFILE = re.compile(r"^(us|eu|apac|global|jp|au|ca|us-gov)\.")
+_AZURE_ZONE = re.compile(r"^azure/(us|eu|global|datazone)/")
 _SNAPSHOT = re.compile(r"(-\d{4}-\d{2}-\d{2}|-\d{8}|@\d{8}|@latest|-latest|-v\d+(:\d+)?)$")
 
 
@@ -143,6 +145,11 @@ class PriceBook:
         if namespace and not key.startswith(namespace):
             out.append((namespace + key, "provider-prefix", None))
         out.append((key, "exact", None))
+        zone = _AZURE_ZONE.match(key)
+        if zone:  # LiteLLM's Azure data-zone ids: azure/eu/gpt-4o is azure/gpt-4o in the EU zone
+            region = zone.group(1)
+            key = "azure/" + key[zone.end():]
+            out.append((key, "profile", region))
         geo = _GEO_PROFILE.match(key)
         if geo:
             region = geo.group(1)

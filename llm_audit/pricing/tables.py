@@ -68,6 +68,8 @@ BUNDLED_PROVIDERS = (
 )
 RATE_FIELDS = ("input", "cache_read", "cache_write_5m", "cache_write_1h", "output")
 _LINE = "__line__"
+_KEY_LINES = "__key_lines__"
+_META = (_LINE, _KEY_LINES)
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,7 @@ class _LineLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
     mapping = loader.construct_mapping(node, deep=True)
     mapping[_LINE] = node.start_mark.line + 1
+    mapping[_KEY_LINES] = {k.value: k.start_mark.line + 1 for k, _ in node.value}
     return cast(dict[str, Any], mapping)
 
 
@@ -198,17 +201,21 @@ class _Reader:
     def __init__(self, path: str) -> None:
         self.path = path
 
-    def fail(self, node: Mapping[str, Any] | None, message: str, hint: str | None = None) -> None:
+    def fail(self, node: Mapping[str, Any] | None, message: str, hint: str | None = None,
+             key: str | None = None) -> None:
         line = node.get(_LINE) if isinstance(node, Mapping) else None
+        if key is not None and isinstance(node, Mapping):
+            line = node.get(_KEY_LINES, {}).get(key, line)
         raise PricingError(message, path=self.path, line=line, hint=hint)
 
     def keys(self, node: Mapping[str, Any], allowed: Iterable[str], what: str) -> None:
-        extra = sorted(set(node) - set(allowed) - {_LINE})
+        extra = sorted(set(node) - set(allowed) - set(_META))
         if extra:
             self.fail(
                 node,
                 f"unknown key(s) in {what}: {', '.join(map(str, extra))}",
                 f"allowed: {', '.join(allowed)}",
+                key=extra[0],
             )
 
     def number(self, node: Mapping[str, Any], key: str, *, required: bool) -> float | None:
@@ -218,7 +225,7 @@ class _Reader:
                 self.fail(node, f"missing {key!r}")
             return None
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            self.fail(node, f"{key!r} must be a number >= 0, got {value!r}")
+            self.fail(node, f"{key!r} must be a number >= 0, got {value!r}", key=key)
         return float(value)
 
     def date(self, node: Mapping[str, Any], key: str, default: dt.date | None) -> dt.date:
@@ -226,7 +233,7 @@ class _Reader:
         if isinstance(value, dt.datetime):
             return value.date()
         if not isinstance(value, dt.date):
-            self.fail(node, f"{key!r} must be a date like 2026-11-22, got {value!r}")
+            self.fail(node, f"{key!r} must be a date like 2026-11-22, got {value!r}", key=key)
         return cast(dt.date, value)
 
     def mapping(self, value: Any, parent: Mapping[str, Any], what: str) -> dict[str, Any]:
@@ -268,11 +275,13 @@ class _Reader:
         if std_lc is not None:
             std_lc = replace(std_lc, rates=self._fill_lc(p["long_context"], std_lc, std_rates))
         tiers: dict[Tier, TierPrice] = {"standard": TierPrice(std_rates, std_lc)}
-        for name, spec in self.mapping(p.get("tiers", {}), p, "tiers").items():
-            if name == _LINE:
+        tier_specs = self.mapping(p.get("tiers", {}), p, "tiers")
+        for name, spec in tier_specs.items():
+            if name in _META:
                 continue
             if name not in TIERS or name == "standard":
-                self.fail(p, f"unknown tier {name!r}", "tiers are batch, flex and priority")
+                self.fail(tier_specs, f"unknown tier {name!r}",
+                          "tiers are batch, flex and priority", key=name)
             tiers[cast(Tier, name)] = self.tier(spec, p, std_rates, std_lc)
         regions = self.multipliers(p.get("regions", {}), p, "regions", None)
         extras = self.multipliers(p.get("extras", {}), p, "extras", EXTRA_KINDS)
@@ -313,7 +322,7 @@ class _Reader:
             self.keys(m, allowed, what)
         out: dict[str, float] = {}
         for key in m:
-            if key != _LINE:
+            if key not in _META:
                 out[str(key).lower()] = cast(float, self.number(m, key, required=True))
         return out
 
