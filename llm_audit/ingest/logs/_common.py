@@ -1,0 +1,422 @@
+"""Shared parsing for the request-log readers: JSON records with their lines, and usage blocks.
+
+Every provider counts tokens its own way (formats.md section 0). The ``*_usage`` functions here
+translate one provider's ``usage`` block into the columns of ``usage.schema`` explicitly, so each
+reader says which convention it uses by calling one of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from llm_audit.errors import InputError
+from llm_audit.ingest.base import Source
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Row = dict[str, Any]
+Obj = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How strict a read is: with ``skip_bad_lines`` broken lines are counted, not fatal."""
+
+    skip_bad_lines: bool = False
+
+
+def as_dict(value: object) -> Obj:
+    return value if isinstance(value, Mapping) else {}
+
+
+def num(value: object) -> int:
+    """A token count from JSON: absent, null or "" is 0; numeric strings are accepted."""
+    if value is None or value == "" or isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(float(value))
+        except ValueError:
+            return 0
+    return 0
+
+
+def opt_float(value: object) -> float | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return float(value)  # type: ignore[arg-type]  # str/int/float from JSON
+    except (TypeError, ValueError):
+        return None
+
+
+def opt_str(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def unix_time(seconds: object) -> dt.datetime | None:
+    s = opt_float(seconds)
+    return dt.datetime.fromtimestamp(s, dt.UTC) if s is not None else None
+
+
+def digest(value: object) -> str:
+    """A stable fingerprint of a request body, for exact-duplicate detection."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def prompt_text(request: Obj) -> str | None:
+    """The prompt as one string, system first, in the order the model reads it."""
+    parts: list[str] = []
+    for key in ("system", "instructions"):
+        if key in request:
+            parts.append(_text_of(request[key]))
+    for key in ("messages", "input", "contents", "prompt"):
+        if key in request:
+            value = request[key]
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                if isinstance(item, Mapping):
+                    body = item.get("content", item.get("parts", item.get("text")))
+                    parts.append(f"{item.get('role', '')}: {_text_of(body)}")
+                else:
+                    parts.append(_text_of(item))
+    text = "\n".join(p for p in parts if p)
+    return text or None
+
+
+def _text_of(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "\n".join(_text_of(v) for v in value)
+    if isinstance(value, Mapping):
+        for key in ("text", "content", "input_text"):
+            if isinstance(value.get(key), str):
+                return str(value[key])
+        return ""
+    return "" if value is None else str(value)
+
+
+# -- token conventions (formats.md section 0) ------------------------------------------------
+
+
+def openai_chat_usage(u: Obj) -> Row:
+    """Chat Completions: cached and cache-write tokens are inside prompt_tokens; reasoning
+    inside completion_tokens. The schema's convention already, so counts pass through."""
+    pd_ = as_dict(u.get("prompt_tokens_details"))
+    cd = as_dict(u.get("completion_tokens_details"))
+    return {
+        "input_tokens": num(u.get("prompt_tokens")),
+        "cache_read_tokens": num(pd_.get("cached_tokens")),
+        # OpenAI writes are 30m/12h; the schema has a short and a long write column.
+        "cache_write_5m_tokens": num(pd_.get("cache_write_tokens")),
+        "cache_write_1h_tokens": 0,
+        "output_tokens": num(u.get("completion_tokens")),
+        "reasoning_tokens": num(cd.get("reasoning_tokens")),
+    }
+
+
+def openai_responses_usage(u: Obj) -> Row:
+    """Responses API: the same inclusive convention as Chat, different key names."""
+    idt = as_dict(u.get("input_tokens_details"))
+    odt = as_dict(u.get("output_tokens_details"))
+    writes = num(idt.get("cache_write_tokens"))
+    ttl = as_dict(idt.get("cache_write_tokens_details"))
+    long_writes = num(ttl.get("ttl_12h_tokens"))
+    return {
+        "input_tokens": num(u.get("input_tokens")),
+        "cache_read_tokens": num(idt.get("cached_tokens")),
+        "cache_write_5m_tokens": writes - long_writes,  # the 30m part (or the undivided total)
+        "cache_write_1h_tokens": long_writes,
+        "output_tokens": num(u.get("output_tokens")),
+        "reasoning_tokens": num(odt.get("reasoning_tokens")),
+    }
+
+
+def anthropic_usage(u: Obj) -> Row:
+    """Anthropic Messages: ``input_tokens`` EXCLUDES cache reads and writes, so the schema's
+    input is the sum of the three. Thinking is inside ``output_tokens``."""
+    base = num(u.get("input_tokens"))
+    read = num(u.get("cache_read_input_tokens"))
+    written = num(u.get("cache_creation_input_tokens"))
+    split = as_dict(u.get("cache_creation"))
+    w1h = num(split.get("ephemeral_1h_input_tokens"))
+    w5m = num(split.get("ephemeral_5m_input_tokens")) if split else written
+    if split and w5m + w1h != written and written:
+        w5m = written - w1h  # the split is newer than the total; trust the total
+    written = max(written, w5m + w1h)
+    tools = as_dict(u.get("server_tool_use"))
+    return {
+        "input_tokens": base + read + written,
+        "cache_read_tokens": read,
+        "cache_write_5m_tokens": w5m,
+        "cache_write_1h_tokens": w1h,
+        "output_tokens": num(u.get("output_tokens")),
+        "reasoning_tokens": num(as_dict(u.get("output_tokens_details")).get("thinking_tokens")),
+        "web_search_requests": num(tools.get("web_search_requests")),
+        "service_tier": opt_str(u.get("service_tier")) or "standard",
+    }
+
+
+def gemini_usage(u: Obj) -> Row:
+    """Gemini usageMetadata (camelCase REST or snake_case SDK): cached tokens are inside the
+    prompt count; thoughts are NOT inside candidates, so output = candidates + thoughts.
+    Tool-use prompt tokens are billed as input and counted into it."""
+    def g(camel: str, snake: str) -> int:
+        return num(u.get(camel, u.get(snake)))
+
+    thoughts = g("thoughtsTokenCount", "thoughts_token_count")
+    return {
+        "input_tokens": g("promptTokenCount", "prompt_token_count")
+        + g("toolUsePromptTokenCount", "tool_use_prompt_token_count"),
+        "cache_read_tokens": g("cachedContentTokenCount", "cached_content_token_count"),
+        "cache_write_5m_tokens": 0,
+        "cache_write_1h_tokens": 0,
+        "output_tokens": g("candidatesTokenCount", "candidates_token_count") + thoughts,
+        "reasoning_tokens": thoughts,
+    }
+
+
+# -- JSON records with their line numbers ----------------------------------------------------
+
+
+def _array_items(data: object) -> list[Any] | None:
+    if isinstance(data, list):
+        return data
+    if isinstance(data, Mapping):
+        for key in ("data", "results", "items", "observations", "logs"):
+            if isinstance(data.get(key), list):
+                return list(data[key])
+    return None
+
+
+@lru_cache(maxsize=8)
+def first_record(source: Source) -> Obj | None:
+    """The first JSON object of a JSONL file or JSON array, from the head only."""
+    head = source.head.lstrip()
+    if not head:
+        return None
+    if head.startswith("["):
+        try:
+            obj, _ = json.JSONDecoder().raw_decode(head, 1 + len(head[1:]) - len(head[1:].lstrip()))
+        except ValueError:
+            return None
+        return obj if isinstance(obj, Mapping) else None
+    line = head.split("\n", 1)[0].strip()
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        try:  # one pretty-printed JSON document
+            obj = json.loads(source.text)
+        except ValueError:
+            return None
+        items = _array_items(obj)
+        if items is not None and not (isinstance(obj, Mapping) and "resourceSpans" in obj):
+            return items[0] if items and isinstance(items[0], Mapping) else None
+    return obj if isinstance(obj, Mapping) else None
+
+
+def json_records(source: Source, options: ReadOptions, bad: list[str]) -> Iterator[tuple[int, Any]]:
+    """(line, object) for each record: JSONL lines, or the items of one JSON array / document.
+
+    A broken line is an InputError naming ``file:line``; with ``skip_bad_lines`` it is listed
+    in ``bad`` and the read goes on.
+    """
+    stripped = source.text.lstrip()
+    if stripped.startswith("["):
+        try:
+            data = json.loads(source.text)
+        except json.JSONDecodeError as e:
+            raise InputError(f"broken JSON: {e.msg}", path=source.name, line=e.lineno,
+                             hint="fix the file, or export it again") from e
+        items: list[Any] = _array_items(data) or []
+        # A JSON array has no useful line per item; the item's position stands in for it.
+        yield from enumerate(items, 1)
+        return
+    for number, line in source.lines():
+        text = line.strip()
+        if not text:
+            continue
+        try:
+            yield number, json.loads(text)
+        except json.JSONDecodeError as e:
+            if number == 1 and stripped.startswith("{"):
+                # Maybe one pretty-printed document ({"data": [...]}).
+                try:
+                    doc = json.loads(source.text)
+                except json.JSONDecodeError:
+                    pass
+                else:
+                    found = _array_items(doc)
+                    yield from enumerate(found if found is not None else [doc], 1)
+                    return
+            if options.skip_bad_lines:
+                bad.append(f"{source.name}:{number}: broken JSON ({e.msg})")
+                continue
+            raise InputError(f"broken JSON line: {e.msg} (column {e.colno})", path=source.name,
+                             line=number, hint="fix or delete the line, or pass "
+                             "--skip-bad-lines to count and skip broken lines") from e
+
+
+def build(rows: list[Row], bad: list[str], skipped: list[str]) -> pd.DataFrame:
+    """The usage table for a reader's rows, with what it could not read in ``attrs``."""
+    import pandas as pd
+
+    from llm_audit.usage import schema
+
+    frame = pd.DataFrame.from_records(rows) if rows else None
+    if frame is not None and "timestamp" not in frame.columns:
+        frame["timestamp"] = None  # batch results and bare Messages carry no time
+    if frame is not None and "timestamp" in frame.columns:
+        raw = frame["timestamp"]
+        when = pd.to_datetime(raw, utc=True, format="mixed", errors="coerce")
+        broken = when.isna() & raw.notna()
+        for i in frame.index[broken.to_numpy(dtype=bool)][:20]:
+            where = f"{frame.at[i, 'source_file']!s}:{frame.at[i, 'source_line']!s}"
+            bad.append(f"{where}: unreadable timestamp {str(raw[i])!r}")
+        frame["timestamp"] = when
+    if frame is not None:
+        for name in schema.TOKEN_COLUMNS:  # a reader leaves out what its source never has
+            frame[name] = frame[name].fillna(0) if name in frame.columns else 0
+        frame["service_tier"] = frame.get("service_tier", "standard")
+    df = schema.normalize(frame) if frame is not None else schema.empty()
+    df.attrs["bad_lines"] = list(bad)
+    df.attrs["skipped"] = list(skipped)
+    return df
+
+
+class JsonRecordReader:
+    """A reader of JSON records: ``accepts`` judges the first record, ``rows`` maps one."""
+
+    name = ""
+    description = ""
+
+    def accepts(self, record: Obj) -> bool:
+        raise NotImplementedError
+
+    def rows(self, record: Obj, where: tuple[str, int], skipped: list[str]) -> list[Row]:
+        raise NotImplementedError
+
+    def detect(self, source: Source) -> bool:
+        record = first_record(source)
+        return record is not None and self.accepts(record)
+
+    def read(self, source: Source, options: ReadOptions | None = None) -> pd.DataFrame:
+        options = options or ReadOptions()
+        rows: list[Row] = []
+        bad: list[str] = []
+        skipped: list[str] = []
+        for line, record in json_records(source, options, bad):
+            if not isinstance(record, Mapping):
+                skipped.append(f"{source.name}:{line}: not a JSON object")
+                continue
+            for row in self.rows(record, (source.name, line), skipped):
+                row.setdefault("requests", 1)
+                row["source_file"] = source.name
+                row["source_line"] = line
+                rows.append(row)
+        return build(rows, bad, skipped)
+
+
+Detector = Callable[[Obj], bool]
+
+
+def csv_records(source: Source) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, row) of a CSV with a header; the line is where the row starts in the file."""
+    import csv
+    import io
+
+    reader = csv.DictReader(io.StringIO(source.text))
+    start = 2
+    try:
+        for row in reader:
+            yield start, {k.strip(): (v or "") for k, v in row.items() if k is not None}
+            start = reader.line_num + 1
+    except csv.Error as e:
+        raise InputError(f"broken CSV: {e}", path=source.name, line=reader.line_num,
+                         hint="check the quoting of that row") from e
+
+
+def csv_header(source: Source) -> set[str]:
+    first = source.head.split("\n", 1)[0]
+    if first.lstrip().startswith(("{", "[")):
+        return set()
+    import csv
+
+    try:
+        return {h.strip() for h in next(csv.reader([first]))}
+    except (csv.Error, StopIteration):
+        return set()
+
+
+def json_field(value: object) -> Any:
+    """A JSON column of a CSV dump (or an already-parsed JSON value)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text[:1] in ("{", "["):
+            try:
+                return json.loads(text)
+            except ValueError:
+                return None
+        return None
+    return value
+
+
+class RecordReader(JsonRecordReader):
+    """A reader of records that come as JSON/JSONL or as a CSV with the same field names."""
+
+    csv_marker: frozenset[str] = frozenset()
+
+    def detect(self, source: Source) -> bool:
+        header = csv_header(source)
+        if header and self.csv_marker and self.csv_marker <= header:
+            return True
+        return super().detect(source)
+
+    def read(self, source: Source, options: ReadOptions | None = None) -> pd.DataFrame:
+        options = options or ReadOptions()
+        if not (self.csv_marker and self.csv_marker <= csv_header(source)):
+            return super().read(source, options)
+        rows: list[Row] = []
+        skipped: list[str] = []
+        for line, record in csv_records(source):
+            for row in self.rows(record, (source.name, line), skipped):
+                row.setdefault("requests", 1)
+                row["source_file"] = source.name
+                row["source_line"] = line
+                rows.append(row)
+        return build(rows, [], skipped)
+
+
+def iso_or_none(value: object) -> str | None:
+    text = opt_str(value)
+    if text is None or text.lower() in ("none", "null", "nan"):
+        return None
+    return text
+
+
+def ms_between(start: object, end: object) -> float | None:
+    import pandas as pd
+
+    a, b = iso_or_none(start), iso_or_none(end)
+    if a is None or b is None:
+        return None
+    try:
+        delta = pd.Timestamp(b) - pd.Timestamp(a)
+    except (ValueError, TypeError):
+        return None
+    return float(delta.total_seconds() * 1000.0)

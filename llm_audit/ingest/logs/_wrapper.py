@@ -1,0 +1,70 @@
+"""The request/response wrapper that the OpenAI, Anthropic and Gemini log readers accept.
+
+A bare provider response carries usage but no timing and no user. Applications that log
+requests usually wrap it; this is the wrapper ``llm-audit logs`` reads (one JSON object a line)::
+
+    {"timestamp": "2026-11-16T09:41:20Z",   # or "ts"; else the response's `created`
+     "request":  {...},                      # the body sent: model, messages, max_tokens, stream
+     "response": {...},                      # the provider's response object, unchanged
+     "latency_ms": 1830.5,                   # total wall time of the call
+     "ttft_ms": 412.0,                       # time to first token (streamed calls)
+     "user": "u_123",                        # end user (else request.user / metadata.user_id)
+     "feature": "support-reply",             # feature or tag (else request.metadata.feature)
+     "trace_id": "...", "session_id": "..."} # optional: groups calls of one job / session
+
+Every key but ``response`` is optional; an unwrapped line is a bare response object.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from llm_audit.ingest.logs._common import Obj, Row, as_dict, digest, opt_float, opt_str, prompt_text
+
+_NOT_PART_OF_THE_QUESTION = ("user", "metadata", "stream", "stream_options", "store")
+
+
+def unwrap(record: Obj) -> tuple[Obj, Obj, Obj]:
+    """(request, response, wrapper) of a wrapped line, or ({}, record, {}) of a bare one."""
+    if isinstance(record.get("response"), dict) and "custom_id" not in record and (
+        "request" in record or "latency_ms" in record or "ttft_ms" in record
+        or "body" not in record["response"]
+    ):
+        return as_dict(record.get("request")), as_dict(record["response"]), record
+    return {}, record, {}
+
+
+def wrapper_fields(request: Obj, wrapper: Obj) -> Row:
+    """The columns the wrapper and the request body give, whatever the provider."""
+    meta = as_dict(request.get("metadata"))
+    row: Row = {}
+    when = wrapper.get("timestamp", wrapper.get("ts"))
+    if isinstance(when, (int, float)) and not isinstance(when, bool):
+        row["timestamp"] = dt.datetime.fromtimestamp(float(when), dt.UTC)
+    elif when:
+        row["timestamp"] = str(when)
+    row["latency_ms"] = opt_float(wrapper.get("latency_ms"))
+    row["ttft_ms"] = opt_float(wrapper.get("ttft_ms"))
+    row["user"] = opt_str(wrapper.get("user")) or opt_str(request.get("user")) or opt_str(
+        meta.get("user_id"))
+    row["feature"] = opt_str(wrapper.get("feature")) or opt_str(meta.get("feature"))
+    row["trace_id"] = opt_str(wrapper.get("trace_id"))
+    row["session_id"] = opt_str(wrapper.get("session_id"))
+    stream = wrapper.get("stream", request.get("stream"))
+    row["stream"] = bool(stream) if stream is not None else (None if not request else False)
+    cap: Any = None
+    for key in ("max_completion_tokens", "max_tokens", "max_output_tokens"):
+        if request.get(key) is not None:
+            cap = request[key]
+            break
+    gen = as_dict(request.get("generationConfig"))
+    if cap is None and gen.get("maxOutputTokens") is not None:
+        cap = gen["maxOutputTokens"]
+    row["max_tokens"] = cap
+    row["has_request"] = bool(request)
+    if request:
+        row["prompt_text"] = prompt_text(request)
+        row["request_key"] = digest({k: v for k, v in request.items()
+                                     if k not in _NOT_PART_OF_THE_QUESTION})
+    return row

@@ -1,0 +1,94 @@
+"""Claude Code local transcripts (``~/.claude/projects/**.jsonl``), read as ccusage does (5e).
+
+One API message is written as several lines (one per content block) repeating the same usage:
+rows are de-duplicated on (message.id, requestId) and the LAST line's usage is kept (the final
+cumulative output count). Lines without ``message.usage`` are not usage; sidechain replays
+are dropped; agent progress lines nest the message under ``data.message``. Token semantics
+are Anthropic's (cache beside input; see ``_common.anthropic_usage``). Each session file is
+a session (``sessionId``); the project directory is the feature.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from llm_audit.ingest.base import Source
+from llm_audit.ingest.logs._common import (
+    JsonRecordReader,
+    Obj,
+    ReadOptions,
+    Row,
+    anthropic_usage,
+    as_dict,
+    build,
+    json_records,
+    opt_float,
+    opt_str,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def _message(record: Obj) -> Obj:
+    msg = as_dict(record.get("message"))
+    if not msg:
+        msg = as_dict(as_dict(record.get("data")).get("message"))
+        msg = as_dict(msg.get("message")) or msg
+    return msg
+
+
+class ClaudeCodeTranscriptReader(JsonRecordReader):
+    name = "claude-code"
+    description = "Claude Code transcripts (~/.claude/projects/*/*.jsonl), deduplicated"
+
+    def accepts(self, record: Obj) -> bool:
+        return "sessionId" in record and ("type" in record or "message" in record)
+
+    def read(self, source: Source, options: ReadOptions | None = None) -> pd.DataFrame:
+        options = options or ReadOptions()
+        bad: list[str] = []
+        skipped: list[str] = []
+        by_key: dict[tuple[str, str], Row] = {}
+        loose: list[Row] = []
+        duplicates = 0
+        parts = source.name.replace("\\", "/").split("/")
+        project = parts[-2] if len(parts) >= 2 else None
+        for line, record in json_records(source, options, bad):
+            if not isinstance(record, dict) or record.get("isSidechain") is True:
+                continue
+            msg = _message(record)
+            usage = as_dict(msg.get("usage"))
+            if not usage or msg.get("model") == "<synthetic>":
+                continue
+            row = anthropic_usage(usage)
+            speed = opt_str(usage.get("speed"))
+            row.update({
+                "timestamp": opt_str(record.get("timestamp")),
+                "provider": "anthropic",
+                "model_raw": opt_str(msg.get("model")),
+                "request_id": opt_str(record.get("requestId")),
+                "message_id": opt_str(msg.get("id")),
+                "session_id": opt_str(record.get("sessionId")),
+                "feature": project,
+                "billed_usd": opt_float(record.get("costUSD")),
+                "status": "error" if record.get("isApiErrorMessage") else "success",
+                "requests": 1,
+                "source_file": source.name,
+                "source_line": line,
+            })
+            if speed == "fast":
+                row["speed"] = speed
+            mid, rid = row["message_id"], row["request_id"]
+            if mid and rid:
+                if (mid, rid) in by_key:
+                    duplicates += 1
+                by_key[(mid, rid)] = row  # the later line has the final usage
+            else:
+                loose.append(row)
+        df = build([*by_key.values(), *loose], bad, skipped)
+        df.attrs["transcript_duplicates"] = duplicates
+        return df
+
+    def rows(self, record: Obj, where: tuple[str, int], skipped: list[str]) -> list[Row]:
+        raise NotImplementedError  # read() handles the whole file (it de-duplicates)

@@ -1,0 +1,80 @@
+"""Langfuse observations (ObservationV2, camelCase JSON / JSONL, or the API's {"data": [...]}).
+
+Token semantics (formats.md 0, inferred from the Langfuse docs): ``usageDetails`` are additive
+buckets. ``input`` is the uncached input; ``input_cached_tokens`` / ``cache_read_input_tokens``
+and ``cache_creation_input_tokens`` are BESIDE it, so input = input + cached + writes.
+``output_reasoning_tokens`` is beside ``output`` likewise. When only a ``total`` is given the
+split is unknown and the row is listed, not guessed. Only GENERATION observations are usage.
+``latency`` and ``timeToFirstToken`` are in seconds. Unverified: the UI export's CSV header.
+"""
+
+from __future__ import annotations
+
+from llm_audit.ingest.logs._common import (
+    JsonRecordReader,
+    Obj,
+    Row,
+    as_dict,
+    ms_between,
+    num,
+    opt_float,
+    opt_str,
+)
+
+
+class LangfuseObservationsReader(JsonRecordReader):
+    name = "langfuse"
+    description = "Langfuse observations (JSON/JSONL, usageDetails)"
+
+    def accepts(self, record: Obj) -> bool:
+        return "traceId" in record and ("usageDetails" in record or "type" in record)
+
+    def rows(self, record: Obj, where: tuple[str, int], skipped: list[str]) -> list[Row]:
+        if record.get("type") not in ("GENERATION", None):
+            return []  # spans and events carry no usage
+        d = {k: num(v) for k, v in as_dict(record.get("usageDetails")).items()}
+        if not d:
+            skipped.append(f"{where[0]}:{where[1]}: generation without usageDetails")
+            return []
+        read = d.get("input_cached_tokens", 0) + d.get("cache_read_input_tokens", 0)
+        write = d.get("cache_creation_input_tokens", 0)
+        reasoning = d.get("output_reasoning_tokens", 0)
+        if "input" not in d and "output" not in d and d.get("total"):
+            skipped.append(f"{where[0]}:{where[1]}: only a total of {d['total']} tokens, no "
+                           "input/output split")
+            return []
+        latency = opt_float(record.get("latency"))
+        ttft = opt_float(record.get("timeToFirstToken"))
+        return [{
+            "timestamp": opt_str(record.get("startTime")),
+            "provider": _provider(opt_str(record.get("model")) or ""),
+            "model_raw": opt_str(record.get("model")),
+            "request_id": opt_str(record.get("id")),
+            "input_tokens": d.get("input", 0) + read + write,
+            "cache_read_tokens": read,
+            "cache_write_5m_tokens": write,
+            "cache_write_1h_tokens": 0,
+            "output_tokens": d.get("output", 0) + reasoning,
+            "reasoning_tokens": reasoning,
+            "service_tier": "standard",
+            "latency_ms": latency * 1000.0 if latency is not None else ms_between(
+                record.get("startTime"), record.get("endTime")),
+            "ttft_ms": ttft * 1000.0 if ttft is not None else ms_between(
+                record.get("startTime"), record.get("completionStartTime")),
+            "user": opt_str(record.get("userId")),
+            "feature": opt_str(record.get("name")) or opt_str(record.get("traceName")),
+            "trace_id": opt_str(record.get("traceId")),
+            "session_id": opt_str(record.get("sessionId")),
+            "billed_usd": opt_float(record.get("totalCost")),
+            "max_tokens": as_dict(record.get("modelParameters")).get("max_tokens"),
+            "status": "error" if record.get("level") == "ERROR" else "success",
+        }]
+
+
+def _provider(model: str) -> str:
+    m = model.lower()
+    if m.startswith("claude"):
+        return "anthropic"
+    if m.startswith("gemini"):
+        return "google"
+    return "openai"

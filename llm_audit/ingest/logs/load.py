@@ -1,0 +1,113 @@
+"""Read request logs into one checked usage table, and say what could not be used and why.
+
+Rows whose counts contradict each other (cache > input, reasoning > output, ttft > latency)
+are set aside with their ``file:line``; a request id seen twice counts once (the first) and
+the repeats are listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from llm_audit.errors import InputError
+from llm_audit.ingest.base import Source, open_sources, pick_reader
+from llm_audit.ingest.logs import READERS
+from llm_audit.ingest.logs._common import ReadOptions
+from llm_audit.ingest.logs.generic import GenericMappedReader, parse_map
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_LISTED = 20
+
+
+@dataclass(frozen=True)
+class LogLoad:
+    table: pd.DataFrame  # normalized usage rows, contradictions and duplicate ids removed
+    formats: tuple[tuple[str, str], ...]  # (source, reader name)
+    bad_lines: tuple[str, ...]
+    skipped: tuple[str, ...]  # records that are not usage (failed batch lines, no usage, ...)
+    contradictions: tuple[str, ...]
+    contradiction_count: int
+    duplicate_ids: int
+    duplicate_examples: tuple[str, ...]
+    transcript_duplicates: int  # Claude Code lines repeating one message's usage
+
+
+def _read_one(source: Source, forced: str | None, mapping: dict[str, str] | None,
+              options: ReadOptions) -> tuple[str, pd.DataFrame]:
+    if mapping is not None:
+        return "generic", GenericMappedReader(mapping).read(source, options)
+    reader = pick_reader(source, READERS, forced)
+    if forced == "generic":
+        raise InputError("--input-format generic needs --map FIELD=COLUMN",
+                         hint="e.g. --map timestamp=ts --map model=model ...")
+    return reader.name, reader.read(source, options)  # type: ignore[call-arg]  # readers take options
+
+
+def load_logs(specs: Sequence[str], *, input_format: str | None = None,
+              maps: Sequence[str] = (), skip_bad_lines: bool = False,
+              progress: Callable[[str], None] | None = None) -> LogLoad:
+    import pandas as pd
+
+    from llm_audit.usage import schema
+
+    mapping = parse_map(list(maps)) if maps else None
+    options = ReadOptions(skip_bad_lines=skip_bad_lines)
+    frames: list[pd.DataFrame] = []
+    formats: list[tuple[str, str]] = []
+    bad: list[str] = []
+    skipped: list[str] = []
+    transcript_dups = 0
+    sources = open_sources(specs)
+    for i, source in enumerate(sources, 1):
+        if not source.text.strip():
+            formats.append((source.name, "empty"))
+            continue
+        if progress is not None:
+            progress(f"reading {i}/{len(sources)}: {source.name}")
+        name, df = _read_one(source, input_format, mapping, options)
+        formats.append((source.name, name))
+        bad.extend(df.attrs.get("bad_lines", []))
+        skipped.extend(df.attrs.get("skipped", []))
+        transcript_dups += int(df.attrs.get("transcript_duplicates", 0))
+        if len(df):
+            frames.append(df)
+    table = pd.concat(frames, ignore_index=True) if frames else schema.empty()
+    table = schema.normalize(table)
+
+    cached = (table["cache_read_tokens"] + table["cache_write_5m_tokens"]
+              + table["cache_write_1h_tokens"])
+    checks = (
+        (cached > table["input_tokens"], "cache read + write tokens ({c}) exceed input ({i})"),
+        (table["reasoning_tokens"] > table["output_tokens"],
+         "reasoning tokens ({r}) exceed output ({o})"),
+        ((table["ttft_ms"] > table["latency_ms"]).fillna(False),
+         "time to first token ({t} ms) exceeds latency ({l} ms)"),
+        ((table[list(schema.TOKEN_COLUMNS)] < 0).any(axis=1), "negative token count"),
+    )
+    bad_mask = pd.Series(False, index=table.index)
+    found: list[str] = []
+    for mask, what in checks:
+        mask = mask.fillna(False).astype(bool)
+        for idx in table.index[mask.to_numpy()]:
+            if len(found) < _LISTED:
+                r = table.loc[idx]
+                found.append(f"{r['source_file']}:{r['source_line']}: " + what.format(
+                    c=int(cached[idx]), i=int(r["input_tokens"]), r=int(r["reasoning_tokens"]),
+                    o=int(r["output_tokens"]), t=r["ttft_ms"], l=r["latency_ms"]))
+        bad_mask |= mask
+    contradiction_count = int(bad_mask.sum())
+    table = table[~bad_mask.to_numpy()]
+
+    ids = table["request_id"]
+    dup = ids.notna() & ids.duplicated(keep="first")
+    examples = tuple(
+        f"{f}:{ln}: request id {rid} already seen"
+        for f, ln, rid in table.loc[dup.to_numpy(), ["source_file", "source_line", "request_id"]]
+        .head(_LISTED).itertuples(index=False, name=None))
+    table = table[~dup.to_numpy()].reset_index(drop=True)
+    return LogLoad(table, tuple(formats), tuple(bad), tuple(skipped), tuple(found),
+                   contradiction_count, int(dup.sum()), examples, transcript_dups)

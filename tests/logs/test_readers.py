@@ -1,0 +1,173 @@
+"""Each reader against a vector in its documented shape: token semantics normalized explicitly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from llm_audit.errors import InputError
+from llm_audit.ingest.base import open_sources, pick_reader
+from llm_audit.ingest.logs import READERS
+from llm_audit.ingest.logs.load import load_logs
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets" / "logs"
+
+
+def read(name: str, **kw: object):  # type: ignore[no-untyped-def]
+    return load_logs([str(ASSETS / name)], **kw)  # type: ignore[arg-type]
+
+
+def tokens(row) -> tuple[int, ...]:  # type: ignore[no-untyped-def]
+    return (int(row.input_tokens), int(row.cache_read_tokens), int(row.cache_write_5m_tokens),
+            int(row.cache_write_1h_tokens), int(row.output_tokens), int(row.reasoning_tokens))
+
+
+@pytest.mark.parametrize(("name", "reader"), [
+    ("openai_chat_wrapped.jsonl", "openai-jsonl"),
+    ("openai_responses.jsonl", "openai-jsonl"),
+    ("openai_batch_output.jsonl", "openai-batch"),
+    ("anthropic_messages.jsonl", "anthropic-messages"),
+    ("anthropic_batch_results.jsonl", "anthropic-batch"),
+    ("gemini.jsonl", "gemini"),
+    ("bedrock_invocation.jsonl", "bedrock-invocation"),
+    ("litellm_spend_logs.csv", "litellm"),
+    ("litellm_spend_logs.json", "litellm"),
+    ("langfuse_observations.json", "langfuse"),
+    ("helicone.jsonl", "helicone"),
+    ("otel_new.json", "otel-genai"),
+    ("otel_old.jsonl", "otel-genai"),
+    ("claude_projects/-home-me-proj/0a1b2c3d-session.jsonl", "claude-code"),
+])
+def test_detection(name: str, reader: str) -> None:
+    (source,) = open_sources([str(ASSETS / name)])
+    assert pick_reader(source, READERS, None).name == reader
+
+
+def test_openai_chat_wrapped_counts_pass_through_and_wrapper_fields() -> None:
+    t = read("openai_chat_wrapped.jsonl").table
+    first, second, third = t.itertuples()
+    assert tokens(first) == (1200, 1024, 0, 0, 300, 0)
+    assert (first.user, first.feature, first.latency_ms, first.ttft_ms) == ("u1", "spam", 850, 200)
+    assert bool(first.stream) and first.max_tokens == 10
+    assert str(first.timestamp) == "2026-11-16 09:41:20+00:00"  # the wrapper's, not `created`
+    assert "Is this spam?" in first.prompt_text
+    assert second.finish_reason == "length" and not second.stream
+    assert tokens(third) == (500, 0, 0, 0, 900, 800)  # reasoning is inside completion_tokens
+    assert third.service_tier == "flex"
+    assert first.service_tier == "standard"  # "default" is standard
+
+
+def test_openai_responses_usage_and_truncation() -> None:
+    a, b = read("openai_responses.jsonl").table.itertuples()
+    assert tokens(a) == (2000, 1500, 0, 0, 700, 500)
+    assert b.finish_reason == "length"  # incomplete: max_output_tokens
+
+
+def test_openai_batch_is_billed_at_batch_and_failed_lines_are_listed() -> None:
+    load = read("openai_batch_output.jsonl")
+    (row,) = load.table.itertuples()
+    assert row.service_tier == "batch" and row.request_id == "req_a"
+    assert tokens(row) == (1000, 0, 0, 0, 200, 0)
+    assert any(":2: failed batch line (batch_expired)" in s for s in load.skipped)
+
+
+def test_anthropic_input_is_the_sum_of_uncached_and_cache() -> None:
+    (row,) = read("anthropic_messages.jsonl").table.itertuples()
+    # 50 uncached + 2000 written + 3000 read; 5m/1h split from cache_creation
+    assert tokens(row) == (5050, 3000, 1500, 500, 400, 100)
+    assert row.model_raw == "claude-sonnet-4-5-20250929" and row.user == "alice"
+
+
+def test_anthropic_batch_results() -> None:
+    load = read("anthropic_batch_results.jsonl")
+    (row,) = load.table.itertuples()
+    assert tokens(row) == (1000, 200, 0, 0, 100, 0)
+    assert row.service_tier == "batch" and row.finish_reason == "length"
+    assert len(load.skipped) == 2
+
+
+def test_gemini_thoughts_are_added_to_output() -> None:
+    (row,) = read("gemini.jsonl").table.itertuples()
+    assert tokens(row) == (1000, 600, 0, 0, 500, 300)
+    assert row.max_tokens == 2048 and row.provider == "google"
+
+
+def test_bedrock_cache_is_beside_input() -> None:
+    (row,) = read("bedrock_invocation.jsonl").table.itertuples()
+    assert tokens(row) == (1600, 1000, 500, 0, 250, 0)
+    assert row.latency_ms == 1234 and row.region == "us" and row.max_tokens == 512
+
+
+def test_litellm_csv_dump() -> None:
+    a, b = read("litellm_spend_logs.csv").table.itertuples()
+    assert tokens(a) == (1500, 1000, 300, 0, 200, 0)
+    assert a.latency_ms == 1800 and a.ttft_ms == pytest.approx(400)
+    assert (a.user, a.feature, a.billed_usd) == ("enduser-7", "support", 0.00123)
+    assert tokens(b) == (0, 0, 0, 0, 0, 0) and b.gateway_cache_hit  # response-cache hit
+
+
+def test_litellm_json() -> None:
+    (row,) = read("litellm_spend_logs.json").table.itertuples()
+    assert tokens(row) == (1000, 400, 0, 0, 200, 0)
+    assert row.ttft_ms == pytest.approx(200)
+
+
+def test_langfuse_buckets_are_additive() -> None:
+    (row,) = read("langfuse_observations.json").table.itertuples()
+    assert tokens(row) == (1000, 400, 0, 0, 150, 0)
+    assert row.latency_ms == 2500 and row.ttft_ms == pytest.approx(700)
+    assert row.user == "carol" and row.max_tokens == 256
+
+
+def test_helicone_provider_conventions() -> None:
+    a, b = read("helicone.jsonl").table.itertuples()
+    assert tokens(a) == (1000, 500, 0, 0, 100, 0)  # OpenAI: cache inside prompt_tokens
+    assert tokens(b) == (1000, 900, 0, 0, 50, 0)  # Anthropic: cache beside it
+    assert a.feature == "faq" and a.latency_ms == 950
+
+
+def test_otel_new_and_old_names() -> None:
+    (row,) = read("otel_new.json").table.itertuples()  # the tool span is not usage
+    assert tokens(row) == (1000, 300, 100, 0, 180, 20)
+    assert row.latency_ms == 1500 and row.ttft_ms == 250 and row.finish_reason == "length"
+    (old,) = read("otel_old.jsonl").table.itertuples()
+    assert tokens(old) == (700, 0, 200, 0, 90, 0) and old.provider == "anthropic"
+
+
+def test_claude_code_dedupes_on_message_and_request_id_keeping_final_usage() -> None:
+    load = load_logs([str(ASSETS / "claude_projects")])
+    t = load.table.sort_values("timestamp")
+    assert len(t) == 2  # two lines of msg_cc1 are one request; the sidechain is dropped
+    first = next(t.itertuples())
+    assert tokens(first) == (21004, 20000, 1000, 0, 350, 0)
+    assert load.transcript_duplicates == 1
+
+
+def test_contradictions_and_duplicate_ids_are_reported_with_lines() -> None:
+    load = read("contradictions.jsonl")
+    assert len(load.table) == 1
+    assert load.contradiction_count == 1
+    assert load.contradictions[0].endswith(
+        "contradictions.jsonl:1: cache read + write tokens (500) exceed input (100)")
+    assert load.duplicate_ids == 1
+    assert "contradictions.jsonl:3: request id chatcmpl-c2" in load.duplicate_examples[0]
+
+
+def test_broken_line_names_file_and_line_and_can_be_skipped() -> None:
+    with pytest.raises(InputError) as e:
+        read("broken.jsonl")
+    assert e.value.where is not None and e.value.where.endswith("broken.jsonl:2")
+    load = read("broken.jsonl", skip_bad_lines=True)
+    assert len(load.table) == 1 and len(load.bad_lines) == 1
+
+
+def test_generic_map() -> None:
+    load = read("generic.csv", maps=["timestamp=when", "model=llm", "input_tokens=in_tok",
+                                     "output_tokens=out_tok", "user=who", "latency_ms=ms"])
+    a, b = load.table.itertuples()
+    assert (a.model_raw, a.provider, int(a.input_tokens), a.user) == ("gpt-4o-mini", "openai",
+                                                                       1000, "u1")
+    assert b.provider == "anthropic" and b.latency_ms == 700
+    with pytest.raises(InputError, match="does not say which column is"):
+        read("generic.csv", maps=["model=llm"])
