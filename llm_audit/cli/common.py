@@ -54,7 +54,7 @@ def emit(report: Report, fmt: OutputFormat, output: Path | None,
             raise InputError("--output names an input file; it would be overwritten",
                              path=str(output), hint="write the report to another file")
     to_terminal = output is None and sys.stdout.isatty()
-    width = os.get_terminal_size().columns if to_terminal else 110
+    width = os.get_terminal_size().columns if to_terminal else 160
     text = renderer(fmt.value).render(report, width=width, color=to_terminal and
                                       fmt is OutputFormat.table and "NO_COLOR" not in os.environ)
     if output is None:

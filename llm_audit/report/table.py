@@ -31,7 +31,7 @@ class TableRenderer:
                           show_edge=False, pad_edge=False)
             for col in section.columns:
                 table.add_column(col.header, justify="left" if col.kind == "text" else "right",
-                                 no_wrap=col.kind != "text" or col is section.columns[0],
+                                 no_wrap=True,
                                  overflow="fold")
             for row in section.rows:
                 table.add_row(*(fmt_cell(row.get(c.key), c.kind) for c in section.columns))
