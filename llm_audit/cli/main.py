@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from llm_audit import __version__
+from llm_audit.cli import bill as bill_cmd
 from llm_audit.cli import estimate as estimate_cmd
 from llm_audit.cli import pricing as pricing_cmd
 
@@ -43,6 +44,7 @@ def main(
 
 
 app.command("estimate")(estimate_cmd.estimate)
+app.command("bill")(bill_cmd.bill)
 app.add_typer(pricing_cmd.app, name="pricing")
 
 

@@ -1,0 +1,225 @@
+"""Shared parsing for the billing readers: CSV and JSON with `file:line` errors, tolerant numbers.
+
+Bill rows come in two roles. A *usage* row carries token counts (priced by our engine); a
+*cost* row carries an amount the provider billed (``billed_usd``) for one model and token kind,
+with zero tokens. The extra columns ``row_role``, ``token_kind`` and ``quantity`` say which.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from llm_audit.errors import InputError
+from llm_audit.ingest.base import Source
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# The token kinds a bill line can be about, in report order.
+TOKEN_KINDS = (
+    "input",
+    "cache_read",
+    "cache_write_5m",
+    "cache_write_1h",
+    "output",
+    "web_search",
+    "other",
+)
+TRUE_WORDS = frozenset({"true", "1", "yes", "t", "y"})
+
+
+def first_line(source: Source) -> str:
+    for line in source.head.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def header_fields(source: Source) -> list[str]:
+    return [f.strip().strip('"').lower() for f in first_line(source).split(",")]
+
+
+def read_csv(source: Source, required: Sequence[str] = ()) -> pd.DataFrame:
+    """Every cell as a string ('' when empty); short (truncated) rows are an error."""
+    import pandas as pd
+
+    try:
+        df = pd.read_csv(
+            io.StringIO(source.text),
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=True,
+            engine="c",
+        )
+    except pd.errors.EmptyDataError as e:
+        raise InputError(
+            "empty file: no header and no rows",
+            path=source.name,
+            line=1,
+            hint="re-export the file; an export always has a header line",
+        ) from e
+    except pd.errors.ParserError as e:
+        line = _parser_line(str(e))
+        raise InputError(
+            f"malformed CSV: {e}",
+            path=source.name,
+            line=line,
+            hint="a row has more fields than the header; re-export the file",
+        ) from e
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}",
+            path=source.name,
+            line=1,
+            hint="is this the right --input-format? the header has: " + ", ".join(df.columns[:12]),
+        )
+    if len(df) and df.isna().to_numpy().any():
+        bad = int(df.isna().any(axis=1).to_numpy().argmax())
+        raise InputError(
+            f"row has fewer fields than the header ({len(df.columns)})",
+            path=source.name,
+            line=bad + 2,
+            hint="the file looks truncated; re-export or re-download it",
+        )
+    df["source_file"] = source.name
+    df["source_line"] = range(2, len(df) + 2)
+    return df
+
+
+def _parser_line(message: str) -> int | None:
+    import re
+
+    m = re.search(r"line (\d+)", message)
+    return int(m.group(1)) if m else None
+
+
+def numbers(df: pd.DataFrame, col: str, source: Source, *, default: float = 0.0) -> pd.Series:
+    """A numeric column; '' is ``default``; '10.0' and '1,234' are fine; junk is an error."""
+    import pandas as pd
+
+    if col not in df.columns:
+        return pd.Series(default, index=df.index, dtype="float64")
+    raw = df[col].astype(str).str.strip().str.replace(",", "", regex=False)
+    raw = raw.str.replace("$", "", regex=False)
+    values = pd.to_numeric(raw.replace("", None), errors="coerce")
+    bad = values.isna() & (raw != "") & (raw.str.lower() != "nan")
+    if bool(bad.any()):
+        i = int(bad.to_numpy().argmax())
+        line = int(df["source_line"].iloc[i]) if "source_line" in df.columns else None
+        raise InputError(
+            f"column {col!r}: {df[col].iloc[i]!r} is not a number",
+            path=source.name,
+            line=line,
+            hint="fix or remove that row",
+        )
+    return values.fillna(default).astype("float64")
+
+
+def bools(series: pd.Series) -> pd.Series:
+    return series.astype(str).str.strip().str.lower().isin(TRUE_WORDS)
+
+
+def whole(values: pd.Series, col: str, df: pd.DataFrame, source: Source) -> pd.Series:
+    """Token counts written as floats (`59200.0`) must still be whole numbers."""
+    frac = values != values.round()
+    if bool(frac.any()):
+        i = int(frac.to_numpy().argmax())
+        raise InputError(
+            f"column {col!r}: {values.iloc[i]} is not a whole number of tokens",
+            path=source.name,
+            line=int(df["source_line"].iloc[i]),
+        )
+    return values.astype("int64")
+
+
+def load_json(source: Source) -> Any:
+    """A JSON document, or JSONL (one document per line) as a list."""
+    text = source.text.strip()
+    if not text:
+        raise InputError("empty file", path=source.name, line=1, hint="re-export the file")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as first:
+        docs: list[Any] = []
+        for number, line in source.lines():
+            if not line.strip():
+                continue
+            try:
+                docs.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                if len(docs) == 0 and number == 1 and first.lineno > 1:
+                    raise InputError(
+                        f"invalid JSON: {first.msg}",
+                        path=source.name,
+                        line=first.lineno,
+                        hint="the file looks truncated; re-download it",
+                    ) from e
+                raise InputError(
+                    f"invalid JSON: {e.msg}",
+                    path=source.name,
+                    line=number,
+                    hint="the file looks truncated; re-download it",
+                ) from e
+        return docs
+
+
+def pages(doc: Any) -> Iterator[Mapping[str, Any]]:
+    """API pages from one page, an array of pages or JSONL pages."""
+    if isinstance(doc, Mapping):
+        yield doc
+    elif isinstance(doc, list):
+        for item in doc:
+            if isinstance(item, Mapping):
+                yield item
+
+
+def json_head_has(source: Source, *needles: str) -> bool:
+    head = source.head.lstrip()
+    return head[:1] in ("{", "[") and all(n in head for n in needles)
+
+
+def cost_rows(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """Cost rows: zero tokens, the billed amount, the kind; normalized."""
+    from llm_audit.usage.schema import from_records
+
+    for r in records:
+        r.setdefault("requests", 0)
+        for c in (
+            "input_tokens",
+            "cache_read_tokens",
+            "cache_write_5m_tokens",
+            "cache_write_1h_tokens",
+            "output_tokens",
+            "reasoning_tokens",
+        ):
+            r.setdefault(c, 0)
+        r.setdefault("service_tier", "standard")
+        r["row_role"] = "cost"
+    rows: list[Mapping[str, Any]] = list(records)
+    return from_records(rows)
+
+
+def require_fields(
+    obj: Mapping[str, Any], fields: Sequence[str], source: Source, where: str
+) -> None:
+    missing = [f for f in fields if f not in obj]
+    if missing:
+        raise InputError(
+            f"{where} lacks {', '.join(missing)}",
+            path=source.name,
+            hint="is this the right --input-format?",
+        )
+
+
+def fnum(value: Any, source: Source, what: str) -> float:
+    if value is None or value == "":
+        return 0.0
+    try:
+        return float(value)
+    except (TypeError, ValueError) as e:
+        raise InputError(f"{what}: {value!r} is not a number", path=source.name) from e

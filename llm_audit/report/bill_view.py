@@ -1,0 +1,219 @@
+"""The bill report: headline, unpriced usage, breakdowns, reconciliation, cache, anomalies."""
+
+from __future__ import annotations
+
+from llm_audit.analyses.bill import BillResult
+from llm_audit.report.model import (
+    Col,
+    Kind,
+    Report,
+    SavingsItem,
+    Section,
+    fmt_usd,
+    json_cell,
+)
+
+_KIND_COLS: dict[str, Kind] = {"quantity": "int", "computed_usd": "usd", "billed_usd": "usd"}
+
+
+def _section(
+    title: str,
+    rows: tuple[dict[str, object], ...] | tuple[object, ...],
+    cols: tuple[Col, ...],
+    notes: tuple[str, ...] = (),
+) -> Section:
+    return Section(title, cols, tuple(r for r in rows if isinstance(r, dict)), notes)
+
+
+def _json_rows(rows: object, cols: tuple[Col, ...]) -> list[dict[str, object]]:
+    out = []
+    for r in rows if isinstance(rows, tuple) else ():
+        out.append({c.key: json_cell(r.get(c.key), c.kind) for c in cols})
+    return out
+
+
+_EXPLAIN = (
+    Col("where", "file:line"),
+    Col("day", "day"),
+    Col("model_raw", "model (bill)"),
+    Col("model", "model"),
+    Col("kind", "kind"),
+    Col("service_tier", "tier"),
+    Col("context_tier", "context"),
+    Col("quantity", "quantity", "int"),
+    Col("unit_price", "unit $/1M", "float"),
+    Col("computed_usd", "computed", "usd"),
+    Col("billed_usd", "billed", "usd"),
+)
+_RECON = (
+    Col("provider", "provider"),
+    Col("model", "model"),
+    Col("kind", "kind"),
+    Col("quantity", "quantity", "int"),
+    Col("computed_usd", "computed", "usd"),
+    Col("billed_usd", "billed", "usd"),
+    Col("difference_usd", "billed - computed", "usd"),
+    Col("difference_pct", "gap", "pct"),
+    Col("status", "status"),
+    Col("explanation", "explanation"),
+)
+_UNPRICED = (
+    Col("provider", "provider"),
+    Col("model", "model"),
+    Col("reason", "reason"),
+    Col("requests", "requests", "int"),
+    Col("input_tokens", "input tok", "int"),
+    Col("output_tokens", "output tok", "int"),
+    Col("token_share", "token share", "pct"),
+)
+_ANOM = (
+    Col("model", "model"),
+    Col("day", "day"),
+    Col("cost_per_request", "per request", "usd"),
+    Col("trailing_median", "trailing median", "usd"),
+    Col("factor", "x", "float"),
+    Col("requests", "requests", "int"),
+    Col("cost_usd", "cost", "usd"),
+)
+
+
+def bill_report(r: BillResult) -> Report:
+    period = (
+        f"{r.first_day} .. {r.last_day} ({r.days} days, {r.timezone})" if r.first_day else "no rows"
+    )
+    cpr = (
+        fmt_usd(r.cost_per_request)
+        if r.cost_per_request is not None
+        else "n/a (no request counts in the input)"
+    )
+    cpu = (
+        f"{fmt_usd(r.cost_per_user_month)} ({r.users:,} users: {r.users_basis})"
+        if r.cost_per_user_month is not None
+        else f"n/a ({r.users_basis})"
+    )
+    headline = [
+        ("period", period),
+        ("spend", f"{fmt_usd(r.spend_usd)} ({r.spend_basis})"),
+        ("computed at list prices", fmt_usd(r.computed_usd)),
+    ]
+    if r.billed_usd is not None:
+        headline.append(("billed (cost files)", fmt_usd(r.billed_usd)))
+    headline += [
+        ("requests", f"{r.requests:,}"),
+        ("cost per request", cpr),
+        ("cost per active user / month", cpu),
+        ("daily run-rate", fmt_usd(r.run_rate_daily)),
+    ]
+    if r.forecast_month is not None:
+        headline.append((f"forecast {r.forecast_month}", fmt_usd(r.forecast_usd)))
+    if r.unpriced:
+        headline.append(
+            (
+                "UNPRICED usage",
+                f"{len(r.unpriced)} model(s), {r.unpriced_share:.1%} of tokens: not in any total",
+            )
+        )
+    sections: list[Section] = []
+    if r.unpriced:
+        sections.append(
+            _section("UNPRICED usage (no list price; not counted as $0)", r.unpriced, _UNPRICED)
+        )
+    for key, rows in r.breakdowns:
+        cols = tuple(Col(k, k) for k in key.split(",")) + tuple(
+            Col(k, k.replace("_usd", ""), "int" if k == "quantity" else "usd")
+            for k in ("quantity", "computed_usd", "billed_usd")
+            if any(k in row for row in rows)
+        )
+        sections.append(_section(f"By {key}", rows, cols))
+    if r.reconciliation:
+        gaps = sum(1 for x in r.reconciliation if x.get("status") == "gap")
+        sections.append(
+            _section(
+                "Reconciliation: computed at list prices vs billed",
+                r.reconciliation,
+                _RECON,
+                (f"{gaps} gap(s) above 1%, each explained",),
+            )
+        )
+    c = r.cache
+    if c:
+        rows_c = (
+            {
+                "what": "cache hit rate (cache read / all input)",
+                "value": f"{float(str(c['hit_rate'])):.1%}",
+            },
+            {"what": "what caching saved", "value": fmt_usd(c.get("saved_usd"))},
+            {
+                "what": f"bill at a {float(str(c['target'])):.0%} hit rate",
+                "value": fmt_usd(c.get("at_target_usd")),
+            },
+        )
+        sections.append(
+            Section(
+                "Cache economics",
+                (Col("what", "what"), Col("value", "value")),
+                rows_c,
+                ("priced usage only; at-target keeps cache writes",),
+            )
+        )
+    if r.anomalies:
+        sections.append(
+            _section(
+                "Unit-cost anomalies (cost per request above its trailing median)",
+                r.anomalies,
+                _ANOM,
+            )
+        )
+    if r.explain:
+        sections.append(_section("The bill line by line", r.explain, _EXPLAIN))
+    notes = list(r.notes)
+    if r.skipped:
+        notes.append(
+            f"{len(r.skipped)} row(s) could not be interpreted: " + "; ".join(r.skipped[:20])
+        )
+    data: dict[str, object] = {
+        "inputs": [{"source": s, "format": f, "rows": n} for s, f, n in r.inputs],
+        "period": {
+            "first_day": r.first_day,
+            "last_day": r.last_day,
+            "days": r.days,
+            "timezone": r.timezone,
+        },
+        "spend_usd": json_cell(r.spend_usd, "usd"),
+        "spend_basis": r.spend_basis,
+        "computed_usd": json_cell(r.computed_usd, "usd"),
+        "billed_usd": json_cell(r.billed_usd, "usd"),
+        "requests": r.requests,
+        "cost_per_request": json_cell(r.cost_per_request, "usd"),
+        "users": r.users,
+        "users_basis": r.users_basis,
+        "cost_per_user_month": json_cell(r.cost_per_user_month, "usd"),
+        "run_rate_daily": json_cell(r.run_rate_daily, "usd"),
+        "forecast": {"month": r.forecast_month, "usd": json_cell(r.forecast_usd, "usd")},
+        "unpriced": _json_rows(r.unpriced, _UNPRICED),
+        "breakdowns": {
+            k: _json_rows(
+                rows,
+                tuple(
+                    Col(c, c, _KIND_COLS.get(c, "text")) for c in (rows[0].keys() if rows else ())
+                ),
+            )
+            for k, rows in r.breakdowns
+        },
+        "reconciliation": _json_rows(r.reconciliation, _RECON),
+        "cache": {k: json_cell(v, "float") for k, v in r.cache.items()},
+        "anomalies": _json_rows(r.anomalies, _ANOM),
+        "skipped_rows": list(r.skipped),
+    }
+    if r.explain:
+        data["explain"] = _json_rows(r.explain, _EXPLAIN)
+    return Report(
+        command="bill",
+        title="llm-audit bill",
+        headline=tuple(headline),
+        sections=tuple(sections),
+        pricing=r.pricing,
+        data=data,
+        savings=tuple(SavingsItem(s.lever, s.usd_per_month, s.assumption) for s in r.savings),
+        notes=tuple(notes),
+    )
