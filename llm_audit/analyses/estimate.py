@@ -115,19 +115,20 @@ def _price_many(book: PriceBook, rows: list[tuple[ModelPrice, int, int, int, Tie
     ])
     priced = price(table, book)
     out_rows = []
+    cols = {c: priced[c].to_numpy() for c in ("priced", "unpriced_reason", "cost_input",
+                                              "cost_cache_read", "cost_output", "cost_total",
+                                              "long_context")}
     for i, (m, _inp, _cached, _out, tier) in enumerate(rows):
-        if not bool(priced.at[i, "priced"]):
+        if not bool(cols["priced"][i]):
             tiers = sorted(m.period_at(None).tiers)
             raise LlmAuditError(
-                f"{m.id}: {priced.at[i, 'unpriced_reason']}",
+                f"{m.id}: {cols['unpriced_reason'][i]!s}",
                 hint=f"{m.id} has prices for: {', '.join(tiers)}" if tier not in tiers else
                 "pass a price for it with --pricing FILE",
             )
-        out_rows.append(_Priced(float(priced.at[i, "cost_input"]),
-                                float(priced.at[i, "cost_cache_read"]),
-                                float(priced.at[i, "cost_output"]),
-                                float(priced.at[i, "cost_total"]),
-                                bool(priced.at[i, "long_context"])))
+        out_rows.append(_Priced(float(cols["cost_input"][i]), float(cols["cost_cache_read"][i]),
+                                float(cols["cost_output"][i]), float(cols["cost_total"][i]),
+                                bool(cols["long_context"][i])))
     return out_rows
 
 
@@ -222,7 +223,7 @@ def estimate(
                                  large.cost_per_call, per_call * calls_month * users,
                                  large.cost_per_month)
 
-    cheaper = tuple(c for e in estimates if (c := _cheaper_model(book, e, calls_month, users,
+    cheaper = tuple(cm for e in estimates if (cm := _cheaper_model(book, e, calls_month, users,
                                                                   service_tier)))
     return EstimateResult(
         shape=Shape(counts[resolved[0].id][0], cached_tokens, output_tokens, service_tier,

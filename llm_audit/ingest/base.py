@@ -37,8 +37,7 @@ class Source:
         return self.text[:SNIFF_BYTES]
 
     def lines(self) -> Iterator[tuple[int, str]]:
-        for number, line in enumerate(self.text.splitlines(), 1):
-            yield number, line
+        yield from enumerate(self.text.splitlines(), 1)
 
 
 class Reader(Protocol):

@@ -54,8 +54,8 @@ def price(usage: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
         if res is not None and res.model is not None:
             resolved[(raw, provider)] = (res.model.id, res.rule or "", res.region or "", "")
         elif res is not None and res.ambiguous:
-            reason = f"ambiguous model id (one of {', '.join(res.ambiguous)})"
-            resolved[(raw, provider)] = ("", "", "", reason)
+            why = f"ambiguous model id (one of {', '.join(res.ambiguous)})"
+            resolved[(raw, provider)] = ("", "", "", why)
         else:
             hint = f"; close: {', '.join(res.close)}" if res is not None and res.close else ""
             resolved[(raw, provider)] = ("", "", "", f"unknown model{hint}")
@@ -148,10 +148,10 @@ def price(usage: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
     tier_reason = ("no " + merged["service_tier"].fillna("?") + " price for "
                    + merged["model"].fillna("?"))
     reason = reason.fillna(tier_reason.where(pd.Series(no_rate)))
-    reason = reason.fillna(pd.Series(
-        np.where(lc_missing, "no long-context price for this tier", None), dtype="string"))
-    reason = reason.fillna(pd.Series(
-        np.where(missing_extra, "no web search price", None), dtype="string"))
+    for mask, why in ((lc_missing, "no long-context price for this tier"),
+                      (missing_extra, "no web search price")):
+        reason = reason.fillna(pd.Series(np.where(mask, why, ""), dtype="string").replace(
+            "", pd.NA))
     out = df.drop(columns=["_row"])
     for name, values in costs.items():
         out[name] = np.where(unpriced, np.nan, values)

@@ -246,7 +246,7 @@ class _Reader:
         raw = {f: self.number(node, f, required=base is None and f in ("input", "output"))
                for f in RATE_FIELDS}
         if base is not None:
-            return Rates(*(raw[f] if raw[f] is not None else getattr(base, f)
+            return Rates(*(v if (v := raw[f]) is not None else float(getattr(base, f))
                            for f in RATE_FIELDS))
         inp, out = cast(float, raw["input"]), cast(float, raw["output"])
         cache_read = raw["cache_read"] if raw["cache_read"] is not None else inp
@@ -385,7 +385,7 @@ def parse_table(text: str, path: str, *, bundled: bool) -> PriceTable:
     """Parse and validate one price table; raises PricingError with `path:line`."""
     reader = _Reader(path)
     try:
-        doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        doc = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass: safe
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         raise PricingError(f"not valid YAML: {getattr(e, 'problem', e)}", path=path,
@@ -422,8 +422,16 @@ def parse_table(text: str, path: str, *, bundled: bool) -> PriceTable:
     )
 
 
+def _bundled_root() -> Any:
+    """The installed tables; from a source checkout shadowing the install, its pricing/."""
+    try:
+        return importlib.resources.files("llm_audit.pricing_data")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / "pricing"
+
+
 def bundled_tables() -> list[PriceTable]:
-    root = importlib.resources.files("llm_audit.pricing_data")
+    root = _bundled_root()
     tables = []
     for entry in sorted(root.iterdir(), key=lambda p: p.name):
         if entry.name.endswith(".yaml"):

@@ -60,10 +60,10 @@ def estimate_report(result: EstimateResult, pricing: Provenance) -> Report:
                 (e.cost_per_call - e.half_cached_cost_per_call) * calls_month * s.users,
                 f"half of the {e.input_tokens:,} input tokens are a static prefix read from "
                 "the provider's prompt cache (cache writes not counted)"))
-    for c in result.cheaper:
+    for cm in result.cheaper:
         savings.append(SavingsItem(
-            f"{c.for_model}: route to {c.model}", c.saving_per_month,
-            f"{c.model} answers this task as well; check with an eval before you switch"))
+            f"{cm.for_model}: route to {cm.model}", cm.saving_per_month,
+            f"{cm.model} answers this task as well; check with an eval before you switch"))
     data: dict[str, object] = {
         "shape": {"input_tokens": s.input_tokens, "cached_tokens": s.cached_tokens,
                   "output_tokens": s.output_tokens, "service_tier": s.service_tier,

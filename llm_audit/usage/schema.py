@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from llm_audit.errors import UsageTableError
 
@@ -142,7 +142,7 @@ def _coerce(col: Column, values: pd.Series | None, n: int) -> pd.Series:
             "Int": pd.Series(pd.NA, index=range(n), dtype="Int64"),
             "bool": pd.Series(pd.NA, index=range(n), dtype="boolean"),
         }
-        return default[col.kind]
+        return cast("pd.Series", default[col.kind])
     if col.kind == "time":
         return pd.to_datetime(values, utc=True).astype("datetime64[us, UTC]")
     if col.kind == "str":
@@ -168,7 +168,7 @@ def problems(df: pd.DataFrame) -> list[str]:
         places = []
         for i in rows[:_MAX_LISTED]:
             src, line = df.at[i, "source_file"], df.at[i, "source_line"]
-            places.append(f"{src}:{line}" if isinstance(src, str) else f"row {i}")
+            places.append(f"{src!s}:{line!s}" if isinstance(src, str) else f"row {i!s}")
         more = f" and {len(rows) - _MAX_LISTED} more" if len(rows) > _MAX_LISTED else ""
         return ", ".join(places) + more
 
