@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from llm_audit.report.model import Report
 
 
-class OutputFormat(str, enum.Enum):
+class OutputFormat(enum.StrEnum):
     table = "table"
     json = "json"
     csv = "csv"

@@ -11,7 +11,7 @@ import typer
 from llm_audit.cli.common import FormatOpt, OutputFormat, OutputOpt, PricingOpt, emit, load_book
 
 
-class ServiceTier(str, enum.Enum):
+class ServiceTier(enum.StrEnum):
     standard = "standard"
     batch = "batch"
     flex = "flex"
