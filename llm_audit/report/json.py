@@ -9,13 +9,14 @@ from llm_audit.report.model import SCHEMA_VERSION, Report
 
 
 def payload(report: Report) -> dict[str, object]:
+    pricing = report.pricing
     return {
         "schema_version": SCHEMA_VERSION,
         "command": report.command,
-        "pricing": {
-            "version": report.pricing.version,
-            "oldest_checked": report.pricing.oldest_checked,
-            "tables": [asdict(t) for t in report.pricing.tables],
+        "pricing": None if pricing is None else {
+            "version": pricing.version,
+            "oldest_checked": pricing.oldest_checked,
+            "tables": [asdict(t) for t in pricing.tables],
         },
         **report.data,
         "savings": [s.to_dict() for s in report.savings],

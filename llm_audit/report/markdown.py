@@ -34,5 +34,6 @@ class MarkdownRenderer:
                            f"/month. _Assumes {_escape(item.assumption)}_")
             out.append("")
         out += [f"> {_escape(n)}" for n in report.notes]
-        out.append(f"> {report.pricing.summary()}")
+        if report.pricing is not None:
+            out.append(f"> {report.pricing.summary()}")
         return "\n".join(out) + "\n"

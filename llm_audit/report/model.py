@@ -52,7 +52,7 @@ class Report:
     title: str
     headline: tuple[tuple[str, str], ...]
     sections: tuple[Section, ...]
-    pricing: Provenance
+    pricing: Provenance | None  # None only for reports that price nothing (`formats`)
     data: Mapping[str, object]
     savings: tuple[SavingsItem, ...] = ()
     notes: tuple[str, ...] = ()

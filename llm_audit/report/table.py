@@ -29,10 +29,12 @@ class TableRenderer:
         for section in report.sections:
             table = Table(title=section.title, title_justify="left", title_style="bold",
                           show_edge=False, pad_edge=False)
-            for col in section.columns:
+            last_text = max((i for i, c in enumerate(section.columns) if c.kind == "text"),
+                            default=-1)
+            for i, col in enumerate(section.columns):
+                # one column may wrap (the last text one), so the others stay whole
                 table.add_column(col.header, justify="left" if col.kind == "text" else "right",
-                                 no_wrap=True,
-                                 overflow="fold")
+                                 no_wrap=i != last_text or i == 0, overflow="fold")
             for row in section.rows:
                 table.add_row(*(fmt_cell(row.get(c.key), c.kind) for c in section.columns))
             console.print()
@@ -50,5 +52,6 @@ class TableRenderer:
         console.print()
         for note in report.notes:
             console.print(Text(f"note: {note}", style="yellow"))
-        console.print(Text(report.pricing.summary(), style="dim"))
+        if report.pricing is not None:
+            console.print(Text(report.pricing.summary(), style="dim"))
         return buf.getvalue()
