@@ -623,6 +623,10 @@ def _explain_gap(
             else:
                 alt[col] = val
         value = _kind_total(alt, kind, book, swapped=change.get("_swap"))
+        if value is not None and change.get("_swap"):
+            # Only the moved tokens count: the other cache-write kind has its own line.
+            before = _kind_total(sub.drop(columns=["_i"]), kind, book, swapped=change.get("_swap"))
+            value = None if before is None else value - before
         if value is not None and abs(value - billed) <= GAP_TOLERANCE * max(abs(billed), 1e-12):
             return label
     ratio = billed / computed if computed else float("inf")

@@ -24,8 +24,8 @@ READERS: tuple[Reader, ...] = (
     OpenAICostsApiReader(),
     AnthropicUsageCsvReader(),
     AnthropicCostCsvReader(),
+    AnthropicCostReportReader(),  # before usage: its token_type values name usage fields
     AnthropicUsageReportReader(),
-    AnthropicCostReportReader(),
     GenericReader(),
 )
 

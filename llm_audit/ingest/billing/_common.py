@@ -78,6 +78,14 @@ def read_csv(source: Source, required: Sequence[str] = ()) -> pd.DataFrame:
             line=1,
             hint="is this the right --input-format? the header has: " + ", ".join(df.columns[:12]),
         )
+    short = _short_last_line(source, len(df.columns))
+    if short is not None:
+        raise InputError(
+            f"row has fewer fields than the header ({len(df.columns)})",
+            path=source.name,
+            line=short,
+            hint="the file looks truncated; re-export or re-download it",
+        )
     if len(df) and df.isna().to_numpy().any():
         bad = int(df.isna().any(axis=1).to_numpy().argmax())
         raise InputError(
@@ -89,6 +97,20 @@ def read_csv(source: Source, required: Sequence[str] = ()) -> pd.DataFrame:
     df["source_file"] = source.name
     df["source_line"] = range(2, len(df) + 2)
     return df
+
+
+def _short_last_line(source: Source, width: int) -> int | None:
+    """A download cut short ends in a row with too few fields; pandas pads it silently."""
+    import csv
+
+    lines = source.text.rstrip("\r\n").splitlines()
+    if len(lines) < 2 or not lines[-1].strip():
+        return None
+    try:
+        fields = next(csv.reader([lines[-1]]))
+    except (csv.Error, StopIteration):
+        return len(lines)
+    return len(lines) if len(fields) < width else None
 
 
 def _parser_line(message: str) -> int | None:

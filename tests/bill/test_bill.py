@@ -1,0 +1,194 @@
+"""`llm-audit bill`: readers, headline, reconciliation per provider, bad input (exit 2)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ASSETS, ROOT
+
+A = ASSETS / "bill"
+S = ROOT / "samples" / "bill"
+Cli = Callable[..., object]
+
+
+def run_json(cli: Callable[..., object], *args: str) -> dict[str, object]:
+    r = cli(["bill", *args, "--format", "json"])
+    assert r.exit_code == 0, r.stderr  # type: ignore[attr-defined]
+    return json.loads(r.stdout)  # type: ignore[attr-defined, no-any-return]
+
+
+def recon(data: dict[str, object]) -> dict[tuple[str, str], dict[str, object]]:
+    rows = data["reconciliation"]
+    assert isinstance(rows, list)
+    return {(r["model"], r["kind"]): r for r in rows}
+
+
+# Figures below are worked by hand from the list prices in formats.md section 6.
+
+
+def test_anthropic_console_usage_and_cost_reconcile_exactly(cli: Callable[..., object]) -> None:
+    d = run_json(cli, str(S / "anthropic"))
+    rows = recon(d)
+    # Haiku 4.5: 5 days x 5,000,000 uncached input at $1/M; 5 x 800,000 output at $5/M.
+    assert rows[("claude-haiku-4-5", "input")]["computed_usd"] == pytest.approx(25.0)
+    assert rows[("claude-haiku-4-5", "output")]["billed_usd"] == pytest.approx(20.0)
+    # Sonnet 4.5 5m writes: 5 x 150,000 at $3.75/M; 1h writes 5 x 20,000 at $6/M.
+    assert rows[("claude-sonnet-4-5", "cache_write_5m")]["computed_usd"] == pytest.approx(2.8125)
+    assert rows[("claude-sonnet-4-5", "cache_write_1h")]["computed_usd"] == pytest.approx(0.6)
+    priced = [r for r in rows.values() if r["status"] != "unpriced"]
+    assert priced and all(r["status"] == "ok" for r in priced)
+    # claude-2.1 has no list price: its own line, never $0.
+    assert d["unpriced"][0]["model"] == "claude-2.1"  # type: ignore[index]
+    assert d["unpriced"][0]["input_tokens"] == 5 * 40_000  # type: ignore[index]
+    assert d["spend_usd"] == pytest.approx(d["billed_usd"])  # type: ignore[arg-type]
+
+
+def test_anthropic_gaps_are_explained(cli: Callable[..., object]) -> None:
+    d = run_json(
+        cli,
+        str(S / "anthropic" / "claude_api_tokens_2026-03.csv"),
+        str(A / "anthropic_cost_gaps.csv"),
+    )
+    rows = recon(d)
+    w = rows[("claude-sonnet-4-5", "cache_write_5m")]
+    assert w["status"] == "gap" and w["billed_usd"] == pytest.approx(750_000 * 6 / 1e6)
+    assert w["explanation"] == "5m cache writes billed at the 1h rate"
+    o = rows[("claude-haiku-4-5", "output")]
+    assert o["difference_usd"] == pytest.approx(-10.0)
+    assert str(o["explanation"]).startswith("billed at the batch rate")
+    assert rows[("claude-sonnet-4-5", "input")]["status"] == "ok"
+
+
+def test_anthropic_admin_api_cents_strings(cli: Callable[..., object]) -> None:
+    d = run_json(cli, str(A / "anthropic_usage_report.json"), str(A / "anthropic_cost_report.json"))
+    rows = recon(d)
+    assert rows[("claude-sonnet-4-5", "input")]["billed_usd"] == pytest.approx(3.0)  # "300.00"
+    assert rows[("claude-sonnet-4-5", "cache_write_5m")]["billed_usd"] == pytest.approx(0.375)
+    assert all(r["status"] == "ok" for r in rows.values())
+    assert d["computed_usd"] == pytest.approx(3 + 0.375 + 0.3 + 0.6 + 3 + 0.03)
+
+
+def test_openai_usage_and_cost_csv_reconcile(cli: Callable[..., object]) -> None:
+    d = run_json(cli, str(S / "openai"))
+    rows = recon(d)
+    assert rows and all(r["status"] == "ok" for r in rows.values())
+    # gpt-4o-mini: 7 days x 900 requests x 700 input at $0.15/M.
+    assert rows[("gpt-4o-mini", "input")]["computed_usd"] == pytest.approx(7 * 900 * 700 * 0.15e-6)
+    assert d["requests"] == sum(400 + 10 * i + 900 + 60 for i in range(7))
+    assert d["cost_per_request"] == pytest.approx(d["spend_usd"] / d["requests"])  # type: ignore[operator]
+
+
+def test_openai_usage_api_pages_and_costs_api(cli: Callable[..., object]) -> None:
+    one = run_json(cli, str(A / "openai_usage_api_page.json"), str(A / "openai_costs_api.json"))
+    many = run_json(cli, str(A / "openai_usage_api_pages.jsonl"), str(A / "openai_costs_api.json"))
+    assert one["computed_usd"] == many["computed_usd"]
+    rows = recon(one)
+    # batch=true: 2,000,000 gpt-4o input at the batch rate $1.25/M.
+    assert rows[("gpt-4o", "input")]["computed_usd"] == pytest.approx(2.5)
+    # 600,000 uncached gpt-4o-mini input at $0.15/M; 400,000 cached at $0.075/M.
+    assert rows[("gpt-4o-mini", "input")]["computed_usd"] == pytest.approx(0.09)
+    assert rows[("gpt-4o-mini", "cache_read")]["computed_usd"] == pytest.approx(0.03)
+    assert all(r["status"] == "ok" for r in rows.values())
+
+
+def test_headline_forecast_and_users(cli: Callable[..., object]) -> None:
+    d = run_json(
+        cli, str(S / "openai" / "completions_usage_2026-03-02_2026-03-08.csv"), "--users", "10"
+    )
+    spend = float(d["spend_usd"])  # type: ignore[arg-type]
+    assert d["run_rate_daily"] == pytest.approx(spend / 7)
+    # March has 31 days; the data ends on the 8th: 23 more days at the month's daily rate.
+    assert d["forecast"]["usd"] == pytest.approx(spend + spend / 7 * 23)  # type: ignore[index]
+    assert d["cost_per_user_month"] == pytest.approx(spend / 7 * 30 / 10)
+
+
+def test_since_until_and_timezone(cli: Callable[..., object]) -> None:
+    full = run_json(cli, str(S / "openai" / "completions_usage_2026-03-02_2026-03-08.csv"))
+    part = run_json(
+        cli,
+        str(S / "openai" / "completions_usage_2026-03-02_2026-03-08.csv"),
+        "--since",
+        "2026-03-03",
+        "--until",
+        "2026-03-04",
+    )
+    days = {r["day"]: r["computed_usd"] for r in full["breakdowns"]["day"]}  # type: ignore[index]
+    assert part["computed_usd"] == pytest.approx(days["2026-03-03"] + days["2026-03-04"])
+    la = run_json(
+        cli,
+        str(S / "openai" / "completions_usage_2026-03-02_2026-03-08.csv"),
+        "--timezone",
+        "America/Los_Angeles",
+    )
+    assert la["period"]["first_day"] == "2026-03-01"  # type: ignore[index]
+
+
+def test_explain_and_group_by(cli: Callable[..., object]) -> None:
+    d = run_json(
+        cli, str(A / "anthropic_usage_report.json"), "--explain", "--group-by", "workspace,kind"
+    )
+    lines = d["explain"]
+    assert isinstance(lines, list)
+    out = [x for x in lines if x["kind"] == "output"][0]
+    assert out["quantity"] == 200_000 and out["unit_price"] == pytest.approx(15.0)
+    assert "workspace,kind" in d["breakdowns"]  # type: ignore[operator]
+
+
+def test_generic_map(cli: Callable[..., object]) -> None:
+    d = run_json(
+        cli,
+        str(A / "generic.csv"),
+        "--map",
+        "timestamp=when",
+        "--map",
+        "model=llm",
+        "--map",
+        "input_tokens=prompt",
+        "--map",
+        "output_tokens=completion",
+    )
+    # 2 x (1M input at $0.15/M + 100k output at $0.60/M)
+    assert d["computed_usd"] == pytest.approx(2 * (0.15 + 0.06))
+
+
+def test_table_output_and_savings(cli: Callable[..., object]) -> None:
+    r = cli(["bill", str(S / "anthropic")])
+    assert r.exit_code == 0  # type: ignore[attr-defined]
+    assert "UNPRICED" in r.stdout and "Reconciliation" in r.stdout  # type: ignore[attr-defined]
+
+
+def test_header_only_openai_export_is_a_clean_empty_report(cli: Callable[..., object]) -> None:
+    d = run_json(cli, str(A / "openai_header_only.csv"))
+    assert d["spend_usd"] == 0 and d["requests"] == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "message", "where"),
+    [
+        ("empty.csv", "empty file", "empty.csv:1"),
+        ("trunc.csv", "fewer fields than the header", "trunc.csv:5"),
+        ("utf16.csv", "not UTF-8", "utf16.csv:1"),
+        ("unknown.csv", "cannot tell what format", "unknown.csv:1"),
+        ("truncated.json", "invalid JSON", "truncated.json"),
+        ("badnumber.csv", "'abc' is not a number", "badnumber.csv:2"),
+    ],
+)
+def test_bad_input_exits_2(cli: Callable[..., object], name: str, message: str, where: str) -> None:
+    r = cli(["bill", str(A / name)])
+    assert r.exit_code == 2, r.stderr  # type: ignore[attr-defined]
+    assert message in r.stderr and where in r.stderr  # type: ignore[attr-defined]
+    assert "Traceback" not in r.stderr and "hint:" in r.stderr  # type: ignore[attr-defined]
+
+
+def test_unknown_input_format_lists_known(cli: Callable[..., object]) -> None:
+    r = cli(["bill", str(A / "generic.csv"), "--input-format", "nope"])
+    assert r.exit_code == 2 and "anthropic-cost-csv" in r.stderr  # type: ignore[attr-defined]
+
+
+def test_bom_and_float_counts(cli: Callable[..., object], tmp_path: Path) -> None:
+    d = run_json(cli, str(A / "bom.csv"))
+    assert d["computed_usd"] > 0  # type: ignore[operator]
