@@ -1,0 +1,357 @@
+"""The lint engine: files in, located findings out (suppressions, selection, baseline).
+
+A cheap byte-level prefilter skips files that name no LLM SDK or endpoint; the rest are
+parsed, on all cores when there are many. A file that does not parse is a warning.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from llm_audit.errors import InputError
+from llm_audit.lint import suppress
+from llm_audit.lint.callsite import CallSite
+from llm_audit.lint.config import LintConfig
+from llm_audit.lint.rules import RULES
+from llm_audit.lint.rules.base import CONFIDENCE_RANK, Confidence, Rule, RuleOptions, Severity
+
+PY_SUFFIXES = (".py", ".pyi")
+JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts")
+SKIP_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "__pycache__",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "site-packages",
+    "dist",
+    "build",
+    ".eggs",
+}
+PARALLEL_FROM = 64  # candidate files; below this a process pool costs more than it saves
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    severity: Severity
+    confidence: Confidence
+    path: str
+    line: int
+    col: int
+    message: str
+    fix: str
+    source_line: str
+    site: CallSite
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across line moves: rule, file, function and the call's own text."""
+        key = "\x1f".join(
+            (self.code, self.path, self.site.function, " ".join(self.source_line.split()))
+        )
+        return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    path: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class LintResult:
+    findings: tuple[Finding, ...]
+    sites: tuple[CallSite, ...]
+    files_scanned: int
+    files_parsed: int
+    warnings: tuple[FileProblem, ...]  # files that did not parse, unreadable files
+    unused_suppressions: tuple[FileProblem, ...]
+    baselined: int = 0
+
+
+def _source_line(lines: Sequence[str], line: int) -> str:
+    return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+
+
+def lint_source(
+    path: str,
+    source: str,
+    rules: Sequence[Rule],
+    options: RuleOptions,
+    min_confidence: Confidence = "low",
+) -> tuple[list[Finding], list[CallSite], list[FileProblem]]:
+    """Findings in one file's text, suppressions applied; (findings, sites, unused)."""
+    sites: list[CallSite] = []
+    if path.endswith(PY_SUFFIXES):
+        from llm_audit.lint.python_ast import iter_sites
+
+        sites = list(iter_sites(path, source))
+    elif path.endswith(JS_SUFFIXES):
+        from llm_audit.lint.js_treesitter import iter_sites as js_sites
+
+        sites = list(js_sites(path, source))
+    if not sites:
+        return [], [], []
+    lines = source.splitlines()
+    found: list[Finding] = []
+    for site in sites:
+        for rule in rules:
+            for hit in rule.check(site, options):
+                conf = hit.confidence or rule.confidence
+                if CONFIDENCE_RANK[conf] < CONFIDENCE_RANK[min_confidence]:
+                    continue
+                line = hit.line or site.line
+                found.append(
+                    Finding(
+                        rule.code,
+                        rule.name,
+                        rule.severity,
+                        conf,
+                        path,
+                        line,
+                        site.col if line == site.line else 1,
+                        hit.message,
+                        hit.fix,
+                        _source_line(lines, line),
+                        site,
+                    )
+                )
+    sups = suppress.parse(source) if path.endswith(PY_SUFFIXES) else _js_suppressions(source)
+    used: set[tuple[int, str]] = set()
+    kept: list[Finding] = []
+    for f in found:
+        span = {f.line, *range(f.site.line, f.site.end_line + 1)}
+        hit_line = next(
+            (ln for ln in sorted(span) if ln in sups and suppress.covers(sups[ln], f.code)), None
+        )
+        if hit_line is None:
+            kept.append(f)
+        else:
+            used.add((hit_line, f.code))
+    unused: list[FileProblem] = []
+    selected = {r.code for r in rules}
+    for ln, s in sorted(sups.items()):
+        if s.codes is None:
+            continue
+        ours = sorted(c for c in s.codes if suppress.CODE.match(c))
+        stale = [c for c in ours if c in selected and (ln, c) not in used]
+        if stale:
+            unused.append(FileProblem(path, ln, f"unused suppression of {', '.join(stale)}"))
+    return kept, sites, unused
+
+
+def _js_suppressions(source: str) -> dict[int, suppress.Suppression]:
+    out = {}
+    for i, line in enumerate(source.splitlines(), 1):
+        if "//" in line:
+            comment = "#" + line.split("//", 1)[1]
+            for pat in (suppress.OURS, suppress.NOQA):
+                m = pat.search(comment)
+                if m:
+                    raw = m.group("codes")
+                    codes = (
+                        None
+                        if raw is None
+                        else frozenset(c.upper() for c in raw.replace(",", " ").split())
+                    )
+                    out[i] = suppress.Suppression(i, codes, comment)
+                    break
+    return out
+
+
+# -- files -----------------------------------------------------------------------------------
+
+
+def _gitignore(root: Path) -> object | None:
+    import pathspec
+
+    lines: list[str] = []
+    for folder in (root, *root.parents):
+        gi = folder / ".gitignore"
+        if gi.is_file() and folder == root:
+            lines += gi.read_text(errors="replace").splitlines()
+        if (folder / ".git").exists():
+            if folder != root and gi.is_file():
+                lines += gi.read_text(errors="replace").splitlines()
+            break
+    return pathspec.PathSpec.from_lines("gitwildmatch", lines) if lines else None
+
+
+def discover(paths: Sequence[Path], cfg: LintConfig) -> list[Path]:
+    """Files to lint: given files as they are; folders walked, .gitignore and excludes honoured."""
+    out: list[Path] = []
+    for p in paths:
+        if not p.exists():
+            raise InputError(
+                "no such file or directory", path=str(p), hint="pass source files or folders"
+            )
+        if p.is_file():
+            out.append(p)
+            continue
+        spec = _gitignore(p.resolve())
+        for folder, dirs, files in os.walk(p):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
+            for name in sorted(files):
+                if not name.endswith(PY_SUFFIXES + JS_SUFFIXES) or name.endswith(".d.ts"):
+                    continue
+                f = Path(folder) / name
+                rel = os.path.relpath(f, p)
+                if spec is not None and spec.match_file(rel):  # type: ignore[attr-defined]
+                    continue
+                out.append(f)
+    return [f for f in out if not _excluded(f, cfg)]
+
+
+def _rel(path: Path, cfg: LintConfig) -> str:
+    try:
+        return path.resolve().relative_to(cfg.root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _excluded(path: Path, cfg: LintConfig) -> bool:
+    rel = _rel(path, cfg)
+    return any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(path.as_posix(), g) for g in cfg.exclude)
+
+
+def _prefilter(data: bytes, path: str) -> bool:
+    if path.endswith(JS_SUFFIXES):
+        from llm_audit.lint.js_treesitter import PREFILTER as JS_PREFILTER
+
+        return JS_PREFILTER.search(data) is not None
+    from llm_audit.lint.python_ast import PREFILTER
+
+    return PREFILTER.search(data) is not None
+
+
+def _one(
+    args: tuple[str, str, tuple[str, ...], RuleOptions, Confidence],
+) -> tuple[list[Finding], list[CallSite], list[FileProblem], list[FileProblem], bool]:
+    """Lint one file (runs in a worker process for big trees)."""
+    real, shown, codes, options, min_conf = args
+    try:
+        data = Path(real).read_bytes()
+    except OSError as e:
+        return [], [], [], [FileProblem(shown, 0, f"cannot read: {e.strerror}")], False
+    if not _prefilter(data, real):
+        return [], [], [], [], False
+    try:
+        source = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [], [], [FileProblem(shown, 0, "not UTF-8; skipped")], False
+    rules = [r for r in RULES if r.code in codes]
+    try:
+        found, sites, unused = lint_source(shown, source, rules, options, min_conf)
+    except SyntaxError as e:
+        return (
+            [],
+            [],
+            [],
+            [FileProblem(shown, e.lineno or 0, f"does not parse: {e.msg}; skipped")],
+            True,
+        )
+    except RecursionError:
+        return [], [], [], [FileProblem(shown, 0, "nested too deeply to analyse; skipped")], True
+    return found, sites, unused, [], True
+
+
+def lint(
+    paths: Sequence[Path],
+    cfg: LintConfig,
+    min_confidence: Confidence = "low",
+    jobs: int | None = None,
+) -> LintResult:
+    files = discover(paths, cfg)
+    work = []
+    for f in files:
+        shown = _rel(f, cfg)
+        codes = set(cfg.select)
+        for glob, ignored in cfg.per_file_ignores:
+            if fnmatch.fnmatch(shown, glob):
+                codes -= ignored
+        work.append((str(f), shown, tuple(sorted(codes)), cfg.options, min_confidence))
+    results: Iterable[
+        tuple[list[Finding], list[CallSite], list[FileProblem], list[FileProblem], bool]
+    ]
+    if len(work) >= PARALLEL_FROM and (jobs or os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(_one, work, chunksize=16))
+    else:
+        results = [_one(w) for w in work]
+    findings: list[Finding] = []
+    sites: list[CallSite] = []
+    unused: list[FileProblem] = []
+    warnings: list[FileProblem] = []
+    parsed = 0
+    for found, s, u, w, did_parse in results:
+        findings += found
+        sites += s
+        unused += u
+        warnings += w
+        parsed += did_parse
+    findings.sort(key=lambda f: (f.path, f.line, f.code))
+    return LintResult(
+        tuple(findings), tuple(sites), len(files), parsed, tuple(warnings), tuple(unused)
+    )
+
+
+# -- baseline --------------------------------------------------------------------------------
+
+
+def write_baseline(result: LintResult) -> str:
+    entries = [
+        {"code": f.code, "path": f.path, "function": f.site.function, "fingerprint": f.fingerprint}
+        for f in result.findings
+    ]
+    return (
+        json.dumps(
+            {"schema_version": 1, "tool": "llm-audit prompts", "findings": entries},
+            indent=2,
+            sort_keys=True,
+        )
+        + "\n"
+    )
+
+
+def apply_baseline(result: LintResult, baseline: Path) -> LintResult:
+    """Drop findings already in the baseline (matched by fingerprint, so line moves are fine)."""
+    try:
+        doc = json.loads(baseline.read_text(encoding="utf-8"))
+        known = Counter(str(e["fingerprint"]) for e in doc["findings"])
+    except FileNotFoundError as e:
+        raise InputError(
+            "baseline file not found", path=str(baseline), hint="create it with --write-baseline"
+        ) from e
+    except (json.JSONDecodeError, KeyError, TypeError) as e:
+        raise InputError(
+            f"not a llm-audit baseline: {e}",
+            path=str(baseline),
+            hint="regenerate it with --write-baseline",
+        ) from e
+    kept = []
+    dropped = 0
+    for f in result.findings:
+        if known[f.fingerprint] > 0:
+            known[f.fingerprint] -= 1
+            dropped += 1
+        else:
+            kept.append(f)
+    return replace(result, findings=tuple(kept), baselined=dropped)

@@ -1,0 +1,90 @@
+"""LLM001 dynamic-before-static: variable text ahead of the fixed prompt defeats caching."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from llm_audit.lint.callsite import PER_REQUEST, UNSTABLE, CallSite
+from llm_audit.lint.rules.base import Confidence, Hit, RuleOptions, Severity
+
+MIN_STATIC_AFTER = 40  # characters of fixed text worth caching after the variable part
+
+
+class DynamicBeforeStatic:
+    """Variable content precedes the static part of the prompt.
+
+    Provider prompt caches match an exact prefix: OpenAI caches automatically from 1,024
+    tokens, Anthropic up to a ``cache_control`` breakpoint. Anything that changes per request
+    and sits early in the prompt makes everything after it a cache miss.
+
+    Anti-pattern
+    ------------
+    ``f"{user_question}\\n\\nYou are a support agent. Follow these rules: ..."``; a
+    ``datetime.now()`` or ``uuid4()`` in the system prompt; a user message before the system
+    message; ``json.dumps(obj)`` without ``sort_keys=True`` or a ``set`` iterated into the prompt
+    (the order changes between runs, so the bytes change).
+
+    Best practice
+    -------------
+    Put the fixed instructions first (system message, tools, examples), variable content last;
+    pass per-request values (date, request id) in the last user message; serialise with
+    ``json.dumps(obj, sort_keys=True)`` and iterate sorted collections.
+    """
+
+    code = "LLM001"
+    name = "dynamic-before-static"
+    severity: Severity = "warning"
+    confidence: Confidence = "high"
+    summary = "Variable content precedes the static prompt; defeats prompt caching."
+
+    def check(self, site: CallSite, options: RuleOptions) -> Iterator[Hit]:
+        parts = [p for p in site.prompt if p.role != "history"]
+        if not parts:
+            return
+        roles = [p.role for p in parts]
+        if "system" in roles and any(r == "user" for r in roles[: roles.index("system")]):
+            yield Hit(
+                "a user message comes before the system message, so the static "
+                "instructions are never a cacheable prefix",
+                "put the system message first",
+                line=parts[0].line,
+            )
+            return
+        first = parts[0]
+        lead = parts[:2] if first.role == "system" else parts[:1]
+        for part in lead:
+            for piece in part.pieces:
+                if piece.kind == "dynamic" and piece.detail in PER_REQUEST:
+                    yield Hit(
+                        f"a per-request {piece.detail} ({piece.text}) is in the "
+                        f"{part.role} prompt; every request gets a new prefix",
+                        "move per-request values to the end of the last user message",
+                        line=part.line,
+                    )
+                    return
+        for part in site.prompt:
+            for piece in part.pieces:
+                if piece.kind == "dynamic" and piece.detail in UNSTABLE:
+                    what = (
+                        "json.dumps without sort_keys"
+                        if piece.detail == "json-unsorted"
+                        else "a set iterated"
+                    )
+                    yield Hit(
+                        f"{what} ({piece.text}) in the prompt: its order can change "
+                        "between requests, so the prompt bytes do",
+                        "json.dumps(..., sort_keys=True) / sorted(...)",
+                        line=part.line,
+                    )
+                    return
+        pieces = first.pieces
+        if pieces and pieces[0].kind == "dynamic" and pieces[0].detail != "history":
+            after = "".join(p.text for p in pieces[1:] if p.kind == "static")
+            if len(after.strip()) >= MIN_STATIC_AFTER:
+                yield Hit(
+                    f"the {first.role} prompt starts with {pieces[0].text!r}, then "
+                    f"{len(after.strip())} characters of fixed text that can never be "
+                    "cached",
+                    "put the fixed text first and the variable part last",
+                    line=first.line,
+                )

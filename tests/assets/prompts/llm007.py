@@ -1,0 +1,45 @@
+"""LLM007 unbounded-context: cases."""
+# ruff: noqa: E501
+
+from pathlib import Path
+
+from openai import OpenAI
+
+client = OpenAI(timeout=30)
+
+
+def answer_over_all_docs(question: str, docs: list[str]) -> object:
+    context = "\n\n".join(docs)
+    return client.chat.completions.create(model="gpt-4o-mini", max_tokens=300, messages=[{"role": "system", "content": "Answer from the context only."}, {"role": "user", "content": f"Context:\n{context}\n\nQuestion: {question}"}])  # expect: LLM007
+
+
+def answer_top_k(question: str, docs: list[str]) -> object:
+    context = "\n\n".join(docs[:5])
+    return client.chat.completions.create(model="gpt-4o-mini", max_tokens=300, messages=[{"role": "system", "content": "Answer from the context only."}, {"role": "user", "content": f"Context:\n{context}\n\nQuestion: {question}"}])  # ok: LLM007
+
+
+def answer_retrieved(question: str, store: object) -> object:
+    hits = store.similarity_search(question, k=4)  # type: ignore[attr-defined]
+    context = "\n\n".join(h.page_content for h in hits)
+    return client.chat.completions.create(model="gpt-4o-mini", max_tokens=300, messages=[{"role": "system", "content": "Answer from the context only."}, {"role": "user", "content": f"Context:\n{context}\n\nQuestion: {question}"}])  # ok: LLM007
+
+
+def whole_file(path: str) -> object:
+    text = Path(path).read_text()
+    return client.chat.completions.create(model="gpt-4o-mini", max_tokens=300, messages=[{"role": "system", "content": "Summarise the file."}, {"role": "user", "content": text}])  # expect: LLM007
+
+
+def file_head(path: str) -> object:
+    text = Path(path).read_text()[:8000]
+    return client.chat.completions.create(model="gpt-4o-mini", max_tokens=300, messages=[{"role": "system", "content": "Summarise the file."}, {"role": "user", "content": text}])  # ok: LLM007
+
+
+class Chat:
+    def __init__(self) -> None:
+        self.history: list[dict[str, str]] = []
+
+    def say(self, text: str) -> str:
+        self.history.append({"role": "user", "content": text})
+        r = client.chat.completions.create(model="gpt-4o-mini", max_tokens=300, messages=self.history)  # expect: LLM007
+        self.history.append({"role": "assistant", "content": r.choices[0].message.content or ""})
+        return r.choices[0].message.content or ""

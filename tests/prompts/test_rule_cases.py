@@ -1,0 +1,48 @@
+"""Each rule against its annotated case file: `# expect: CODE` lines fire, `# ok: CODE` don't."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from llm_audit.lint.engine import lint_source
+from llm_audit.lint.rules import BY_CODE, RULES
+from llm_audit.lint.rules.base import RuleOptions
+
+ASSETS = Path(__file__).parent.parent / "assets" / "prompts"
+MARK = re.compile(r"#\s*(expect|ok):\s*(LLM\d{3})")
+
+
+def _marks(text: str, code: str) -> tuple[set[int], set[int]]:
+    expect, ok = set(), set()
+    for n, line in enumerate(text.splitlines(), 1):
+        for kind, c in MARK.findall(line):
+            if c == code:
+                (expect if kind == "expect" else ok).add(n)
+    return expect, ok
+
+
+@pytest.mark.parametrize("code", [r.code for r in RULES])
+def test_case_file(code: str) -> None:
+    path = ASSETS / f"{code.lower()}.py"
+    text = path.read_text()
+    expect, ok = _marks(text, code)
+    assert expect and ok, f"{path.name} needs both expect and ok markers for {code}"
+    findings, _sites, _unused = lint_source(path.name, text, [BY_CODE[code]], RuleOptions())
+    fired = {f.line for f in findings}
+    assert expect - fired == set(), f"{code} missed lines {sorted(expect - fired)}"
+    assert fired & ok == set(), f"{code} fired on ok lines {sorted(fired & ok)}"
+
+
+def test_every_rule_is_documented_and_has_a_case_file() -> None:
+    codes = [r.code for r in RULES]
+    assert codes == sorted(codes) and len(set(codes)) == len(codes)
+    for rule in RULES:
+        doc = type(rule).__doc__ or ""
+        assert "Anti-pattern" in doc and "Best practice" in doc, rule.code
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", rule.name), rule.name
+        assert rule.severity in ("error", "warning", "info")
+        assert rule.confidence in ("high", "medium", "low")
+        assert (ASSETS / f"{rule.code.lower()}.py").is_file(), rule.code
