@@ -40,7 +40,15 @@ def _read_one(source: Source, forced: str | None, mapping: dict[str, str] | None
               options: ReadOptions) -> tuple[str, pd.DataFrame]:
     if mapping is not None:
         return "generic", GenericMappedReader(mapping).read(source, options)
-    reader = pick_reader(source, READERS, forced)
+    try:
+        reader = pick_reader(source, READERS, forced)
+    except InputError as e:
+        if forced is not None:
+            raise
+        known = ", ".join(r.name for r in READERS if r.name != "generic")
+        raise InputError(e.message, path=e.path, line=e.line,
+                         hint=f"known request-log formats: {known}; pass --input-format NAME, "
+                         "or --map FIELD=COLUMN for any other CSV/JSONL") from e
     if forced == "generic":
         raise InputError("--input-format generic needs --map FIELD=COLUMN",
                          hint="e.g. --map timestamp=ts --map model=model ...")

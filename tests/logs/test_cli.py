@@ -1,0 +1,177 @@
+"""`llm-audit logs` end to end: exit codes, messages, and figures checked independently."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, Result
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets" / "logs"
+SAMPLE = ROOT / "samples" / "logs" / "requests.jsonl"
+Cli = Callable[..., Result]
+
+
+def run_json(cli: Cli, *args: str) -> dict:  # type: ignore[type-arg]
+    res = cli(["logs", *args, "--format", "json"])
+    assert res.exit_code == 0, res.stderr
+    assert res.stderr == ""  # no progress off a TTY
+    return json.loads(res.stdout)  # type: ignore[no-any-return]
+
+
+def test_anthropic_vector_priced_by_hand(cli: Cli) -> None:
+    data = run_json(cli, str(ASSETS / "anthropic_messages.jsonl"))
+    # Sonnet 4.5 list prices per 1M: input 3, cache read 0.30, 5m write 3.75, 1h write 6,
+    # output 15. 50 uncached, 3000 read, 1500 + 500 written, 400 out:
+    expected = (50 * 3 + 3000 * 0.30 + 1500 * 3.75 + 500 * 6 + 400 * 15) / 1e6
+    assert data["total_cost"] == pytest.approx(expected, abs=1e-12)
+    assert data["cost_per_call"]["max"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_sample_totals_match_the_file(cli: Cli) -> None:
+    data = run_json(cli, str(SAMPLE))
+    lines = [json.loads(x) for x in SAMPLE.read_text().splitlines()]
+    assert data["requests"] == len(lines)
+    by_feature = {r["feature"]: r for r in data["cost_by"]["feature"]}
+    counts: dict[str, int] = {}
+    out_tokens: dict[str, int] = {}
+    for x in lines:
+        counts[x["feature"]] = counts.get(x["feature"], 0) + 1
+        out_tokens[x["feature"]] = (out_tokens.get(x["feature"], 0)
+                                    + x["response"]["usage"]["completion_tokens"])
+    assert {k: v["requests"] for k, v in by_feature.items()} == counts
+    assert {k: v["output_tokens"] for k, v in by_feature.items()} == out_tokens
+    assert sum(v["cost"] for v in by_feature.values()) == pytest.approx(data["total_cost"])
+    users = {x["user"] for x in lines}
+    assert data["cost_per_user_month"]["users"] == len(users)
+    c = data["cost_per_call"]
+    assert c["p50"] <= c["p95"] <= c["p99"] <= c["max"]
+    # the sample's patterns are found
+    assert any(r["feature"] == "support-chat" and r["variable_first_share"] > 0.9
+               for r in data["prefixes"])
+    assert [r["model"] for r in data["routing"]] == ["gpt-5"]
+    assert [r["feature"] for r in data["batching"]] == ["nightly-digest"]
+    savings = [s["usd_per_month"] for s in data["savings"]]
+    assert savings == sorted(savings, reverse=True) and savings[0] > 0
+    no_cap = sum(1 for x in lines if not any(k in x["request"] for k in
+                                               ("max_tokens", "max_completion_tokens")))
+    assert data["no_max_tokens"] == {"requests": no_cap, "of": len(lines)}
+
+
+def test_latency_percentiles_per_model_and_feature(cli: Cli) -> None:
+    import numpy as np
+
+    data = run_json(cli, str(SAMPLE))
+    lines = [json.loads(x) for x in SAMPLE.read_text().splitlines()]
+    support = [x["latency_ms"] for x in lines if x["feature"] == "support-chat"]
+    row = next(r for r in data["latency"] if r["feature"] == "support-chat")
+    assert row["p95"] == pytest.approx(float(np.percentile(support, 95)), rel=1e-9)
+    assert row["stream_share"] == 1.0
+    ttft = [x["ttft_ms"] for x in lines if x["feature"] == "support-chat"]
+    assert row["ttft_p50"] == pytest.approx(float(np.median(ttft)))
+
+
+def test_routing_what_if_is_priced_by_the_engine(cli: Cli) -> None:
+    from llm_audit.ingest.logs.load import load_logs
+    from llm_audit.pricing.book import PriceBook
+    from llm_audit.pricing.engine import price
+
+    data = run_json(cli, str(SAMPLE), "--route-to", "gpt-4.1-nano")
+    (row,) = data["routing"]
+    t = load_logs([str(SAMPLE)]).table
+    short = t[(t["model_raw"] == "gpt-5") & (t["input_tokens"] <= 1000)
+              & (t["output_tokens"] <= 50)].copy()
+    short["model_raw"] = "gpt-4.1-nano"
+    assert row["requests"] == len(short)
+    assert row["what_if"] == pytest.approx(float(price(short, PriceBook.load())["cost_total"]
+                                                 .sum()), abs=1e-9)
+
+
+def test_budgets_decide_which_number_bites_first(cli: Cli) -> None:
+    lat = run_json(cli, str(SAMPLE), "--latency-budget-ms", "1000",
+                   "--budget-per-user-month", "100")
+    assert lat["bites_first"]["which"] == "latency"
+    cost = run_json(cli, str(SAMPLE), "--latency-budget-ms", "600000",
+                    "--budget-per-user-month", "0.001")
+    assert cost["bites_first"]["which"] == "cost"
+
+
+def test_users_option_divides_the_monthly_cost(cli: Cli) -> None:
+    data = run_json(cli, str(ASSETS / "openai_responses.jsonl"), "--users", "10")
+    per = data["cost_per_user_month"]
+    assert per["source"] == "--users"
+    assert per["mean"] == pytest.approx(data["monthly_cost"] / 10)
+
+
+def test_since_until_filter(cli: Cli) -> None:
+    full = run_json(cli, str(SAMPLE))
+    part = run_json(cli, str(SAMPLE), "--since", "2026-11-05", "--until", "2026-11-06")
+    lines = [json.loads(x) for x in SAMPLE.read_text().splitlines()]
+    inside = [x for x in lines if "2026-11-05" <= x["timestamp"][:10] <= "2026-11-06"]
+    assert part["requests"] == len(inside) < full["requests"]
+
+
+def test_group_by(cli: Cli) -> None:
+    data = run_json(cli, str(SAMPLE), "--group-by", "feature,model")
+    rows = data["cost_by"]["feature+model"]
+    assert {(r["feature"], r["model"]) for r in rows} >= {("support-chat", "gpt-4o")}
+    res = cli(["logs", str(SAMPLE), "--group-by", "colour"])
+    assert res.exit_code == 2 and "unknown key 'colour'" in res.stderr
+
+
+def test_unpriced_model_is_loud_never_zero(cli: Cli, tmp_path: Path) -> None:
+    f = tmp_path / "x.jsonl"
+    f.write_text(json.dumps({"id": "c1", "object": "chat.completion", "created": 1794886080,
+                             "model": "acme-llm-9", "choices": [{"finish_reason": "stop"}],
+                             "usage": {"prompt_tokens": 10, "completion_tokens": 5}}) + "\n")
+    res = cli(["logs", str(f)])
+    assert res.exit_code == 0
+    assert "UNPRICED" in res.stdout and "acme-llm-9" in res.stdout
+    data = run_json(cli, str(f))
+    assert data["priced_requests"] == 0 and data["unpriced"][0]["model"] == "acme-llm-9"
+
+
+def test_broken_line(cli: Cli) -> None:
+    res = cli(["logs", str(ASSETS / "broken.jsonl")])
+    assert res.exit_code == 2
+    assert "broken.jsonl:2: broken JSON line" in res.stderr and "hint:" in res.stderr
+    assert "Traceback" not in res.stderr
+    ok = cli(["logs", str(ASSETS / "broken.jsonl"), "--skip-bad-lines"])
+    assert ok.exit_code == 0 and "1 broken line(s) skipped" in ok.stdout
+
+
+def test_unknown_shape_lists_formats(cli: Cli, tmp_path: Path) -> None:
+    f = tmp_path / "odd.jsonl"
+    f.write_text('{"hello": "world"}\n')
+    res = cli(["logs", str(f)])
+    assert res.exit_code == 2
+    assert "odd.jsonl:1: cannot tell what format" in res.stderr
+    assert "openai-jsonl" in res.stderr and "claude-code" in res.stderr
+
+
+def test_empty_file_gives_an_empty_report(cli: Cli, tmp_path: Path) -> None:
+    f = tmp_path / "empty.jsonl"
+    f.write_text("")
+    data = run_json(cli, str(f))
+    assert data["requests"] == 0 and data["total_cost"] == 0
+
+
+def test_stdin_and_gz(cli: Cli, tmp_path: Path) -> None:
+    import gzip
+
+    text = (ASSETS / "openai_responses.jsonl").read_text()
+    from_stdin = cli(["logs", "-", "--format", "json"], stdin=text)
+    assert from_stdin.exit_code == 0
+    gz = tmp_path / "r.jsonl.gz"
+    gz.write_bytes(gzip.compress(text.encode()))
+    assert json.loads(from_stdin.stdout)["total_cost"] == run_json(cli, str(gz))["total_cost"]
+
+
+def test_contradictions_and_duplicates_reach_the_report(cli: Cli) -> None:
+    data = run_json(cli, str(ASSETS / "contradictions.jsonl"))
+    q = data["data_quality"]
+    assert q["contradiction_count"] == 1 and q["duplicate_request_ids"] == 1
+    assert data["requests"] == 1
