@@ -18,6 +18,8 @@ from llm_audit.cli import estimate as estimate_cmd
 from llm_audit.cli import formats as formats_cmd
 from llm_audit.cli import logs as logs_cmd
 from llm_audit.cli import pricing as pricing_cmd
+from llm_audit.cli import prompts as prompts_cmd
+from llm_audit.cli import rules as rules_cmd
 
 app = typer.Typer(
     name="llm-audit",
@@ -49,6 +51,9 @@ app.command("estimate")(estimate_cmd.estimate)
 app.command("formats")(formats_cmd.formats)
 app.command("bill")(bill_cmd.bill)
 app.command("logs")(logs_cmd.logs)
+app.command("prompts")(prompts_cmd.prompts)
+app.command("rules")(rules_cmd.rules)
+app.command("rule")(rules_cmd.rule)
 app.add_typer(pricing_cmd.app, name="pricing")
 
 

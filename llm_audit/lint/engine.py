@@ -180,19 +180,54 @@ def _js_suppressions(source: str) -> dict[int, suppress.Suppression]:
 # -- files -----------------------------------------------------------------------------------
 
 
-def _gitignore(root: Path) -> object | None:
-    import pathspec
+@dataclass(frozen=True)
+class _GitIgnore:
+    """The common subset of .gitignore: globs, dir/ patterns, anchored paths, ! negation.
 
-    lines: list[str] = []
-    for folder in (root, *root.parents):
-        gi = folder / ".gitignore"
-        if gi.is_file() and folder == root:
-            lines += gi.read_text(errors="replace").splitlines()
-        if (folder / ".git").exists():
-            if folder != root and gi.is_file():
+    A hand-written matcher rather than a dependency; rarer forms (escaped characters,
+    nested .gitignore files below the scanned folder) are not interpreted.
+    """
+
+    patterns: tuple[tuple[str, bool, bool, bool], ...]  # (glob, negated, dir_only, anchored)
+
+    @classmethod
+    def read(cls, root: Path) -> _GitIgnore | None:
+        lines: list[str] = []
+        for folder in (root, *root.parents):
+            gi = folder / ".gitignore"
+            if gi.is_file():
                 lines += gi.read_text(errors="replace").splitlines()
-            break
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines) if lines else None
+            if (folder / ".git").exists():
+                break
+        pats = []
+        for raw in lines:
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            neg = line.startswith("!")
+            line = line[1:] if neg else line
+            dir_only = line.endswith("/")
+            line = line.rstrip("/")
+            anchored = "/" in line
+            pats.append((line.lstrip("/"), neg, dir_only, anchored))
+        return cls(tuple(pats)) if pats else None
+
+    def ignored(self, rel: str) -> bool:
+        parts = rel.split("/")
+        result = False
+        for glob, neg, dir_only, anchored in self.patterns:
+            hit = False
+            for i in range(len(parts)):
+                is_dir = i < len(parts) - 1
+                if dir_only and not is_dir:
+                    continue
+                target = "/".join(parts[: i + 1]) if anchored else parts[i]
+                if fnmatch.fnmatchcase(target, glob):
+                    hit = True
+                    break
+            if hit:
+                result = not neg
+        return result
 
 
 def discover(paths: Sequence[Path], cfg: LintConfig) -> list[Path]:
@@ -206,7 +241,7 @@ def discover(paths: Sequence[Path], cfg: LintConfig) -> list[Path]:
         if p.is_file():
             out.append(p)
             continue
-        spec = _gitignore(p.resolve())
+        spec = _GitIgnore.read(p.resolve())
         for folder, dirs, files in os.walk(p):
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
             for name in sorted(files):
@@ -214,7 +249,7 @@ def discover(paths: Sequence[Path], cfg: LintConfig) -> list[Path]:
                     continue
                 f = Path(folder) / name
                 rel = os.path.relpath(f, p)
-                if spec is not None and spec.match_file(rel):  # type: ignore[attr-defined]
+                if spec is not None and spec.ignored(Path(rel).as_posix()):
                     continue
                 out.append(f)
     return [f for f in out if not _excluded(f, cfg)]

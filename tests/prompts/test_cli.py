@@ -1,0 +1,209 @@
+"""`llm-audit prompts`, `rules`, `rule`: exit codes, formats, config, suppression, baseline."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Result
+
+CLI = Callable[..., Result]
+APP = """from openai import OpenAI
+
+client = OpenAI()
+
+
+def ask(q):
+    return client.chat.completions.create(model="gpt-4o-mini",
+                                          messages=[{"role": "user", "content": q}])
+"""
+
+
+@pytest.fixture
+def app_dir(tmp_path: Path) -> Path:
+    (tmp_path / "app.py").write_text(APP)
+    return tmp_path
+
+
+def test_findings_exit_1_and_text_grouped_by_file(cli: CLI, app_dir: Path) -> None:
+    r = cli(["prompts", str(app_dir)])
+    assert r.exit_code == 1, r.stderr
+    assert "app.py" in r.stdout
+    assert "LLM002 missing-output-cap" in r.stdout and "LLM004 missing-timeout" in r.stdout
+    assert "Pre-ship checklist" in r.stdout
+    assert "client.chat.completions.create" in r.stdout  # the source line is shown
+
+
+def test_exit_zero_and_fail_on(cli: CLI, app_dir: Path) -> None:
+    assert cli(["prompts", str(app_dir), "--exit-zero"]).exit_code == 0
+    assert cli(["prompts", str(app_dir), "--fail-on", "error"]).exit_code == 0
+    assert cli(["prompts", str(app_dir), "--fail-on", "info"]).exit_code == 1
+
+
+def test_clean_code_exits_0(cli: CLI, tmp_path: Path) -> None:
+    (tmp_path / "ok.py").write_text(
+        APP.replace("OpenAI()", "OpenAI(timeout=20)").replace(
+            'model="gpt-4o-mini",', 'model="gpt-4o-mini", max_tokens=100,'
+        )
+    )
+    r = cli(["prompts", str(tmp_path)])
+    assert r.exit_code == 0, r.stdout
+    assert "none" in r.stdout
+
+
+def test_json_prices_each_finding(cli: CLI, app_dir: Path) -> None:
+    r = cli(["prompts", str(app_dir), "--format", "json", "--exit-zero"])
+    doc = json.loads(r.stdout)
+    f = next(x for x in doc["findings"] if x["code"] == "LLM002")
+    assert f["model"] == "gpt-4o-mini" and f["line"] == 7
+    assert f["static_prompt_tokens"] == 0 and f["output_tokens"] == 500
+    assert f["output_tokens_assumed"] is True
+    assert f["cost_per_call"] > 0
+    assert f["usd_per_month_at_stake"] == pytest.approx(f["cost_per_call"] * 10_000)
+    assert f["calls_source"] == "assumed default"
+
+
+def test_usage_profile_sets_calls_per_month(cli: CLI, app_dir: Path) -> None:
+    (app_dir / "pyproject.toml").write_text(
+        '[tool.llm-audit.usage]\ndefault = 5\n"app.py::ask" = 250000\n'
+    )
+    doc = json.loads(cli(["prompts", str(app_dir), "-f", "json", "--exit-zero"]).stdout)
+    f = doc["findings"][0]
+    assert f["calls_per_month"] == 250_000 and f["calls_source"] == "usage 'app.py::ask'"
+    assert f["usd_per_month_at_stake"] == pytest.approx(f["cost_per_call"] * 250_000)
+
+
+def test_unpriced_model_is_never_zero(cli: CLI, tmp_path: Path) -> None:
+    (tmp_path / "x.py").write_text(APP.replace("gpt-4o-mini", "my-private-model-7"))
+    doc = json.loads(cli(["prompts", str(tmp_path), "-f", "json", "--exit-zero"]).stdout)
+    f = doc["findings"][0]
+    assert f["cost_per_call"] is None and f["usd_per_month_at_stake"] is None
+    assert f["unpriced_reason"]
+    r = cli(["prompts", str(tmp_path), "--exit-zero"])
+    assert "unpriced" in r.stdout.lower()
+
+
+def test_suppressions_and_unused_ones(cli: CLI, tmp_path: Path) -> None:
+    text = APP.replace('"content": q}])', '"content": q}])  # noqa: LLM002')
+    text = text.replace("client = OpenAI()", "client = OpenAI()  # llm-audit: ignore[LLM003]")
+    text += (
+        "\n\ndef other(q):\n    return client.chat.completions.create(model='gpt-4o-mini',"
+        " max_tokens=9, messages=[])  # llm-audit: ignore[LLM004]\n"
+    )
+    (tmp_path / "s.py").write_text(text)
+    doc = json.loads(cli(["prompts", str(tmp_path), "-f", "json", "--exit-zero"]).stdout)
+    found = {(f["code"], f["line"]) for f in doc["findings"]}
+    assert ("LLM002", 7) not in found and ("LLM004", 7) in found
+    assert ("LLM004", 11) not in found
+    unused = [(u["line"], u["message"]) for u in doc["unused_suppressions"]]
+    assert unused == [(3, "unused suppression of LLM003")]
+
+
+def test_select_ignore_and_per_file_ignores(cli: CLI, app_dir: Path) -> None:
+    doc = json.loads(
+        cli(["prompts", str(app_dir), "-f", "json", "--exit-zero", "--select", "LLM004"]).stdout
+    )
+    assert {f["code"] for f in doc["findings"]} == {"LLM004"}
+    (app_dir / "pyproject.toml").write_text(
+        '[tool.llm-audit]\nignore = ["missing-timeout"]\n'
+        '[tool.llm-audit.per-file-ignores]\n"app.py" = ["LLM002"]\n'
+    )
+    doc = json.loads(cli(["prompts", str(app_dir), "-f", "json", "--exit-zero"]).stdout)
+    assert {f["code"] for f in doc["findings"]} == set()
+
+
+def test_unknown_rule_code_is_exit_2(cli: CLI, app_dir: Path) -> None:
+    r = cli(["prompts", str(app_dir), "--select", "LLM999"])
+    assert r.exit_code == 2 and "unknown rule code 'LLM999'" in r.stderr
+    (app_dir / "pyproject.toml").write_text('[tool.llm-audit]\nselect = ["LLM001", "XYZ1"]\n')
+    r = cli(["prompts", str(app_dir)])
+    assert r.exit_code == 2
+    assert f"{app_dir / 'pyproject.toml'}:2: unknown rule code 'XYZ1'" in r.stderr
+    assert "hint:" in r.stderr
+
+
+def test_unknown_config_key_and_rule_option(cli: CLI, app_dir: Path) -> None:
+    (app_dir / "pyproject.toml").write_text('[tool.llm-audit]\nselekt = ["LLM001"]\n')
+    r = cli(["prompts", str(app_dir)])
+    assert r.exit_code == 2 and "unknown key(s) in [tool.llm-audit]: selekt" in r.stderr
+    (app_dir / "pyproject.toml").write_text('[tool.llm-audit.rules]\nfrontier = ["x"]\n')
+    r = cli(["prompts", str(app_dir)])
+    assert r.exit_code == 2 and "unknown rule option(s): frontier" in r.stderr
+
+
+def test_rule_option_accepts_sdk_default_timeout(cli: CLI, app_dir: Path) -> None:
+    (app_dir / "pyproject.toml").write_text(
+        "[tool.llm-audit.rules]\nsdk-default-timeout-ok = true\n"
+    )
+    doc = json.loads(cli(["prompts", str(app_dir), "-f", "json", "--exit-zero"]).stdout)
+    assert "LLM004" not in {f["code"] for f in doc["findings"]}
+
+
+def test_file_that_does_not_parse_is_a_warning(cli: CLI, app_dir: Path) -> None:
+    (app_dir / "broken.py").write_text("import openai\ndef f(:\n")
+    r = cli(["prompts", str(app_dir), "-f", "json"])
+    assert r.exit_code == 1  # the other file's findings, not a crash
+    assert "broken.py:2: does not parse" in r.stderr
+    assert json.loads(r.stdout)["warnings"][0]["path"] == "broken.py"
+
+
+def test_gitignore_and_exclude(cli: CLI, app_dir: Path) -> None:
+    (app_dir / "gen").mkdir()
+    (app_dir / "gen" / "g.py").write_text(APP)
+    (app_dir / "vendor").mkdir()
+    (app_dir / "vendor" / "v.py").write_text(APP)
+    (app_dir / ".gitignore").write_text("gen/\n")
+    (app_dir / "pyproject.toml").write_text('[tool.llm-audit]\nexclude = ["vendor/**"]\n')
+    doc = json.loads(cli(["prompts", str(app_dir), "-f", "json", "--exit-zero"]).stdout)
+    assert {f["path"] for f in doc["findings"]} == {"app.py"}
+
+
+def test_sarif_gitlab_github(cli: CLI, app_dir: Path) -> None:
+    sarif = json.loads(cli(["prompts", str(app_dir), "-f", "sarif"]).stdout)
+    assert sarif["version"] == "2.1.0"
+    run = sarif["runs"][0]
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]][:2] == ["LLM001", "LLM002"]
+    assert "Anti-pattern" in run["tool"]["driver"]["rules"][1]["help"]["text"]
+    res = run["results"][0]
+    assert res["partialFingerprints"]["llmAudit/v1"]
+    assert res["properties"]["usd_per_call"] > 0
+    assert res["locations"][0]["physicalLocation"]["region"]["startLine"] == 7
+    gl = json.loads(cli(["prompts", str(app_dir), "-f", "gitlab"]).stdout)
+    assert {i["severity"] for i in gl} == {"minor"}
+    assert len({i["fingerprint"] for i in gl}) == len(gl)
+    gh = cli(["prompts", str(app_dir), "-f", "github"])
+    assert gh.exit_code == 1
+    assert gh.stdout.startswith("::warning file=app.py,line=7,")
+
+
+def test_baseline_survives_line_moves(cli: CLI, app_dir: Path, tmp_path: Path) -> None:
+    base = tmp_path / "baseline.json"
+    r = cli(["prompts", str(app_dir), "--write-baseline", str(base)])
+    assert r.exit_code == 0 and base.is_file()
+    (app_dir / "app.py").write_text("# a new comment\n\n" + APP)
+    r = cli(["prompts", str(app_dir), "--baseline", str(base), "-f", "json"])
+    assert r.exit_code == 0, r.stdout
+    assert json.loads(r.stdout)["summary"]["baselined"] == 2
+    (app_dir / "new.py").write_text(APP)
+    r = cli(["prompts", str(app_dir), "--baseline", str(base), "-f", "json"])
+    assert r.exit_code == 1
+    assert {f["path"] for f in json.loads(r.stdout)["findings"]} == {"new.py"}
+
+
+def test_missing_path_is_exit_2(cli: CLI, tmp_path: Path) -> None:
+    r = cli(["prompts", str(tmp_path / "nope")])
+    assert r.exit_code == 2 and "no such file or directory" in r.stderr
+
+
+def test_rules_and_rule(cli: CLI) -> None:
+    r = cli(["rules"])
+    assert r.exit_code == 0
+    assert "LLM001  dynamic-before-static" in r.stdout and "LLM009" in r.stdout
+    r = cli(["rule", "LLM002"])
+    assert r.exit_code == 0 and "Anti-pattern" in r.stdout and "Best practice" in r.stdout
+    assert cli(["rule", "missing-timeout"]).stdout.startswith("LLM004 missing-timeout")
+    r = cli(["rule", "LLM123"])
+    assert r.exit_code == 2 and "unknown rule 'LLM123'" in r.stderr
