@@ -131,10 +131,16 @@ def load(
             frame["row_role"] = "usage"
         seen.append((source.name, reader.name, len(frame)))
         frames.append(frame)
+    skipped = [str(s) for f in frames for s in f.attrs.get("skipped", ())]
     frames = [f for f in frames if len(f)]
     if not frames:
-        return empty().assign(row_role=pd.Series(dtype="string")), tuple(seen)
-    return pd.concat(frames, ignore_index=True), tuple(seen)
+        table = empty().assign(row_role=pd.Series(dtype="string"))
+    else:
+        for f in frames:
+            f.attrs.clear()  # concat cannot merge differing attrs; skipped rows kept below
+        table = pd.concat(frames, ignore_index=True)
+    table.attrs["skipped"] = skipped
+    return table, tuple(seen)
 
 
 # -- per-kind costs -------------------------------------------------------------------------
@@ -542,6 +548,10 @@ def _reconcile(
             why = ""
             if c_v is None:
                 why = "unpriced model: no list price to compare with"
+            elif gap and b_v < 0:
+                why = "credits or refunds: a negative billed amount"
+            elif gap and rec["kind"] == "other":
+                why = "billed for something that is not tokens (storage, tax, fees...)"
             elif gap and pd.isna(rec["quantity"]):
                 why = "billed with no matching usage in the usage file"
             elif gap:

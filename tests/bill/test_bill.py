@@ -133,7 +133,7 @@ def test_explain_and_group_by(cli: Callable[..., object]) -> None:
     )
     lines = d["explain"]
     assert isinstance(lines, list)
-    out = [x for x in lines if x["kind"] == "output"][0]
+    out = next(x for x in lines if x["kind"] == "output")
     assert out["quantity"] == 200_000 and out["unit_price"] == pytest.approx(15.0)
     assert "workspace,kind" in d["breakdowns"]  # type: ignore[operator]
 
@@ -192,3 +192,65 @@ def test_unknown_input_format_lists_known(cli: Callable[..., object]) -> None:
 def test_bom_and_float_counts(cli: Callable[..., object], tmp_path: Path) -> None:
     d = run_json(cli, str(A / "bom.csv"))
     assert d["computed_usd"] > 0  # type: ignore[operator]
+
+
+def test_aws_cur_bedrock_and_marketplace(cli: Callable[..., object]) -> None:
+    d = run_json(cli, str(A / "aws_cur.csv"))
+    rows = recon(d)
+    # 2,000,000 Sonnet 4.5 input tokens at $3/M; Marketplace Haiku 3: 1,000 x 1K at $0.25/M.
+    assert rows[("bedrock/anthropic.claude-sonnet-4-5", "input")]["computed_usd"] == 6.0
+    assert rows[("bedrock/anthropic.claude-3-haiku", "input")]["status"] == "ok"
+    assert rows[("(credit)", "other")]["explanation"].startswith("credits")  # type: ignore[union-attr]
+    skipped = d["skipped_rows"]
+    assert isinstance(skipped, list) and len(skipped) == 1 and "aws_cur.csv:5" in skipped[0]
+    assert d["spend_usd"] == pytest.approx(6.0 + 1.5 + 0.25 + 0.1 * 0 - 1.0)
+
+
+def test_gcp_billing_ndjson(cli: Callable[..., object]) -> None:
+    d = run_json(cli, str(A / "gcp_billing.jsonl"))
+    rows = recon(d)
+    # Vertex Gemini 2.5 Flash: 2M input at $0.30/M, 200k output at $2.50/M; API 2.5 Pro 1M.
+    assert rows[("vertex_ai/gemini-2.5-flash", "input")]["computed_usd"] == pytest.approx(0.6)
+    assert rows[("vertex_ai/gemini-2.5-flash", "output")]["status"] == "ok"
+    assert rows[("gemini-2.5-pro", "input")]["computed_usd"] == pytest.approx(1.25)
+    assert d["billed_usd"] == pytest.approx(0.6 + 0.5 - 0.1 + 1.25)
+    assert "gcp_billing.jsonl:4" in d["skipped_rows"][0]  # type: ignore[index]
+
+
+def test_azure_cost_export(cli: Callable[..., object]) -> None:
+    r = cli(["bill", str(A / "azure_cost.csv")])
+    assert r.exit_code == 0  # type: ignore[attr-defined]
+    assert "1 row(s) could not be interpreted" in r.stdout  # type: ignore[attr-defined]
+    d = run_json(cli, str(A / "azure_cost.csv"))
+    rows = recon(d)
+    # 2,000 x 1K gpt-4o input at $2.50/M; 100 x 1K output at $10/M.
+    assert rows[("azure/gpt-4o", "input")]["computed_usd"] == pytest.approx(5.0)
+    assert rows[("azure/gpt-4o", "output")]["computed_usd"] == pytest.approx(1.0)
+
+
+def test_anomaly_flags_a_unit_cost_jump(cli: Callable[..., object], tmp_path: Path) -> None:
+    src = (S / "openai" / "completions_usage_2026-03-02_2026-03-08.csv").read_text()
+    d = run_json(cli, str(S / "openai" / "completions_usage_2026-03-02_2026-03-08.csv"))
+    assert d["anomalies"] == []
+    lines = src.splitlines()
+    # Day 7: the reports project's gpt-4o output grows 10x at the same request count.
+    last = [i for i, ln in enumerate(lines) if "proj_reports" in ln][-1]
+    f = lines[last].split(",")
+    f[12] = str(float(f[12]) * 10)
+    f[16] = f[12]
+    lines[last] = ",".join(f)
+    p = tmp_path / "usage.csv"
+    p.write_text("\n".join(lines) + "\n")
+    d2 = run_json(cli, str(p))
+    anomalies = d2["anomalies"]
+    assert isinstance(anomalies, list) and [a["day"] for a in anomalies] == ["2026-03-08"]
+    assert anomalies[0]["model"] == "gpt-4o"
+
+
+def test_savings_are_ranked_and_carry_assumptions(cli: Callable[..., object]) -> None:
+    d = run_json(cli, str(S / "openai"))
+    savings = d["savings"]
+    assert isinstance(savings, list) and savings
+    amounts = [s["usd_per_month"] for s in savings]
+    assert amounts == sorted(amounts, reverse=True)
+    assert all(s["assumption"] for s in savings)

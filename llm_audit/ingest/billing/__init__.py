@@ -11,6 +11,9 @@ from llm_audit.ingest.billing.anthropic_cost_csv import AnthropicCostCsvReader
 from llm_audit.ingest.billing.anthropic_cost_report import AnthropicCostReportReader
 from llm_audit.ingest.billing.anthropic_usage_csv import AnthropicUsageCsvReader
 from llm_audit.ingest.billing.anthropic_usage_report import AnthropicUsageReportReader
+from llm_audit.ingest.billing.aws_cur import AwsCurReader
+from llm_audit.ingest.billing.azure_cost import AzureCostReader
+from llm_audit.ingest.billing.gcp_billing import GcpBillingReader
 from llm_audit.ingest.billing.generic import GenericReader
 from llm_audit.ingest.billing.openai_cost_csv import OpenAICostCsvReader
 from llm_audit.ingest.billing.openai_costs_api import OpenAICostsApiReader
@@ -26,6 +29,9 @@ READERS: tuple[Reader, ...] = (
     AnthropicCostCsvReader(),
     AnthropicCostReportReader(),  # before usage: its token_type values name usage fields
     AnthropicUsageReportReader(),
+    GcpBillingReader(),
+    AwsCurReader(),
+    AzureCostReader(),
     GenericReader(),
 )
 

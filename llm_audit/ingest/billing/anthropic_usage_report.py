@@ -70,7 +70,10 @@ class AnthropicUsageReportReader:
                             "api_key": r.get("api_key_id"),
                             # The default workspace is workspace_id null (formats.md 2b).
                             "workspace": r.get("workspace_id") or "(default)",
-                            "context_tier": vocab.context_tier(r.get("context_window")),
+                            # Without group_by context_window the bucket's total cannot tell
+                            # the tier (no request count): standard unless the report says long.
+                            "context_tier": vocab.context_tier(r.get("context_window"))
+                            or "standard",
                             "region": vocab.region(r.get("inference_geo")),
                             "web_search_requests": fnum(
                                 stu.get("web_search_requests"), source, "web search"

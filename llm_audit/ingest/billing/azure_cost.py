@@ -1,0 +1,120 @@
+"""Azure Cost Management export rows for Azure OpenAI meters (PascalCase or camelCase)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from llm_audit.ingest.base import Source
+from llm_audit.ingest.billing._cloud import paired_rows
+from llm_audit.ingest.billing._common import header_fields, read_csv
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# MeterName grammar is inconsistent (formats.md 4c, observed): `gpt-4o-0806-Inp-glbl Tokens`,
+# `gpt 4.1 cached Inp glbl Tokens`, `5.4 pp opt Gl 1M Tokens`. Parsed word by word; anything
+# without an input/output word is listed as skipped.
+_UNIT = {"1k": 1_000, "1m": 1_000_000, "1": 1}
+
+
+def _meter(name: str) -> tuple[str, str, str, str | None] | None:
+    low = name.lower().replace("-", " ")
+    words = low.split()
+    if "tokens" not in words:
+        return None
+    cached = "cached" in words or "cd" in words
+    write = "wr" in words
+    if any(w in ("inp", "input") for w in words):
+        kind = "cache_write_5m" if write else ("cache_read" if cached else "input")
+    elif any(w in ("outp", "output", "opt") for w in words):
+        kind = "output"
+    else:
+        return None
+    tier = "batch" if "batch" in words else ("priority" if "pp" in words else "standard")
+    region = "eu" if ("regnl" in words or "dz" in words) else None  # +10% meters, unverified
+    stop = {
+        "inp",
+        "input",
+        "outp",
+        "output",
+        "opt",
+        "cached",
+        "cd",
+        "wr",
+        "batch",
+        "pp",
+        "glbl",
+        "gl",
+        "regnl",
+        "dz",
+        "tokens",
+        "1m",
+        "1k",
+        "std",
+        "shortco",
+    }
+    model_words = []
+    for w in words:
+        if w in stop:
+            break
+        model_words.append(w)
+    model = "-".join(model_words)
+    model = re.sub(r"-(\d{4})$", "", model)  # `gpt-4o-0806` -> `gpt-4o`: snapshot digits
+    if re.match(r"^\d", model):
+        model = "gpt-" + model
+    return model, kind, tier, region
+
+
+class AzureCostReader:
+    name = "azure-cost"
+    description = "Azure Cost Management export rows for Azure OpenAI meters (tolerant)"
+
+    def detect(self, source: Source) -> bool:
+        cols = header_fields(source)
+        return "metername" in cols and ("costinbillingcurrency" in cols or "cost" in cols)
+
+    def read(self, source: Source) -> pd.DataFrame:
+        df = read_csv(source, required=("metername",))
+        cost_col = "costinbillingcurrency" if "costinbillingcurrency" in df.columns else "cost"
+        date_col = "date" if "date" in df.columns else "usagedatetime"
+        lines: list[dict[str, Any]] = []
+        skipped: list[str] = []
+        for rec in df.to_dict("records"):
+            where = f"{source.name}:{rec['source_line']}"
+            product = f"{rec.get('productname', '')} {rec.get('metercategory', '')}".lower()
+            if "openai" not in product and "foundry" not in product and "cognitive" not in product:
+                continue  # not an LLM meter: other Azure services are out of scope
+            parsed = _meter(str(rec["metername"]))
+            unit = str(rec.get("unitofmeasure", "")).strip().lower().split()[0:1]
+            factor = _UNIT.get(unit[0] if unit else "")
+            try:
+                qty = float(str(rec.get("quantity", "")).replace(",", ""))
+                cost = float(str(rec.get(cost_col, "")).replace(",", ""))
+            except ValueError:
+                skipped.append(f"{where}: quantity or cost is not a number")
+                continue
+            if parsed is None or factor is None:
+                skipped.append(
+                    f"{where}: meter {rec['metername']!r} / unit "
+                    f"{rec.get('unitofmeasure')!r} not understood"
+                )
+                continue
+            model, kind, tier, region = parsed
+            lines.append(
+                {
+                    "timestamp": rec.get(date_col),
+                    "provider": "azure",
+                    "model_raw": model,
+                    "kind": kind,
+                    "tokens": round(qty * factor),
+                    "billed_usd": cost,
+                    "service_tier": tier,
+                    "region": region,
+                    "project": rec.get("resourcegroup") or rec.get("resourcegroupname"),
+                    "line_item": rec["metername"],
+                    "source_file": source.name,
+                    "source_line": rec["source_line"],
+                }
+            )
+        return paired_rows(lines, skipped)

@@ -1,0 +1,173 @@
+"""Google Cloud Billing export rows (CSV or NDJSON) for Vertex AI and Gemini API SKUs.
+
+There is no authoritative list of SKU descriptions (formats.md 3b, 7): they are matched with
+tolerant patterns, and rows of an LLM service whose SKU we cannot read are listed as skipped.
+Credits (`credits[].amount`, negative) become their own billed line, so net cost adds up.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from llm_audit.errors import InputError
+from llm_audit.ingest.base import Source
+from llm_audit.ingest.billing._cloud import paired_rows
+from llm_audit.ingest.billing._common import load_json
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# The Gemini API's service name is unverified ("Gemini API" or "Generative Language API").
+_LLM_SERVICES = ("vertex ai", "gemini api", "generative language api")
+_GEMINI = re.compile(
+    r"gemini[ -]?(\d+(?:\.\d+)?)[ -]?(pro|flash[ -]lite|flash|ultra)?", re.IGNORECASE
+)
+
+
+def _model(sku: str) -> str | None:
+    m = _GEMINI.search(sku)
+    if not m:
+        return None
+    family = (m.group(2) or "").lower().replace(" ", "-")
+    return f"gemini-{m.group(1)}" + (f"-{family}" if family else "")
+
+
+def parse_sku(sku: str) -> tuple[str, str, str | None] | None:
+    """SKU description -> (kind, tier, context tier), or None when it is not about tokens."""
+    low = sku.lower()
+    if "storage" in low:
+        return "other", "standard", None  # explicit-cache storage, billed per token-hour
+    if "cached" in low or "caching" in low or "cache" in low:
+        kind = "cache_read"
+    elif "input" in low:
+        kind = "input"
+    elif "output" in low:
+        kind = "output"
+    else:
+        return None
+    tier = "standard"
+    if "batch" in low:
+        tier = "batch"
+    elif "flex" in low:
+        tier = "flex"
+    elif "priority" in low:
+        tier = "priority"
+    ctx = (
+        "long"
+        if "long input" in low or "long context" in low
+        else ("standard" if "short input" in low else None)
+    )
+    return kind, tier, ctx
+
+
+def _get(rec: Mapping[str, Any], dotted: str) -> Any:
+    if dotted in rec:
+        return rec[dotted]
+    cur: Any = rec
+    for part in dotted.split("."):
+        if not isinstance(cur, Mapping):
+            return None
+        cur = cur.get(part)
+    return cur
+
+
+class GcpBillingReader:
+    name = "gcp-billing"
+    description = "Google Cloud Billing export rows (CSV or NDJSON), Vertex AI / Gemini API"
+
+    def detect(self, source: Source) -> bool:
+        head = source.head.lower()
+        return "sku" in head and "usage_start_time" in head and "cost" in head
+
+    def read(self, source: Source) -> pd.DataFrame:
+        import pandas as pd
+
+        is_json = source.head.lstrip()[:1] in ("{", "[")
+        if is_json:
+            doc = load_json(source)
+            records = doc if isinstance(doc, list) else [doc]
+        else:
+            frame = pd.read_csv(io.StringIO(source.text), dtype=str, keep_default_na=False)
+            frame.columns = [c.strip() for c in frame.columns]
+            records = frame.to_dict("records")
+        lines: list[dict[str, Any]] = []
+        skipped: list[str] = []
+        for number, rec in enumerate(records, 1 if is_json else 2):
+            where = f"{source.name}:{number}"
+            service = str(_get(rec, "service.description") or "").lower()
+            if not any(s in service for s in _LLM_SERVICES):
+                continue  # not an LLM service: out of scope for `bill`
+            sku = str(_get(rec, "sku.description") or "")
+            try:
+                cost = float(_get(rec, "cost") or 0)
+                amount = float(_get(rec, "usage.amount") or 0)
+            except (TypeError, ValueError):
+                skipped.append(f"{where}: cost or usage.amount is not a number")
+                continue
+            cur = str(_get(rec, "currency") or "USD").upper()
+            if cur != "USD":
+                raise InputError(
+                    f"currency {cur!r} is not USD",
+                    path=source.name,
+                    line=number,
+                    hint="llm-audit reports USD only",
+                )
+            parsed = parse_sku(sku)
+            model = _model(sku) or str(self._label(rec) or "")
+            unit = str(_get(rec, "usage.unit") or "count").lower()
+            if parsed is None or not model or (parsed[0] != "other" and unit != "count"):
+                skipped.append(f"{where}: SKU {sku!r} (unit {unit!r}) not understood")
+                continue
+            kind, tier, ctx = parsed
+            provider = "vertex_ai" if "vertex" in service else "google"
+            base = {
+                "timestamp": _get(rec, "usage_start_time"),
+                "provider": provider,
+                "model_raw": model,
+                "service_tier": tier,
+                "project": _get(rec, "project.id"),
+                "line_item": sku,
+                "source_file": source.name,
+                "source_line": number,
+            }
+            lines.append(
+                {
+                    **base,
+                    "kind": kind,
+                    "tokens": round(amount) if kind != "other" else 0,
+                    "billed_usd": cost,
+                    "context_tier": ctx,
+                }
+            )
+            credits = _get(rec, "credits")
+            if isinstance(credits, str) and credits.strip().startswith("["):
+                credits = json.loads(credits)
+            total = sum(
+                float(c.get("amount") or 0) for c in credits or [] if isinstance(c, Mapping)
+            )
+            if total:
+                lines.append(
+                    {
+                        **base,
+                        "kind": "other",
+                        "tokens": 0,
+                        "billed_usd": total,
+                        "line_item": "credits",
+                    }
+                )
+        return paired_rows(lines, skipped)
+
+    @staticmethod
+    def _label(rec: Mapping[str, Any]) -> str | None:
+        """`goog-generativelanguage-model` label, e.g. `gemini25flash` (observed)."""
+        labels = _get(rec, "labels")
+        if isinstance(labels, str) and labels.strip().startswith("["):
+            labels = json.loads(labels)
+        for item in labels or []:
+            if isinstance(item, Mapping) and item.get("key") == "goog-generativelanguage-model":
+                return str(item.get("value"))
+        return None
