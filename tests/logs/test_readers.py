@@ -171,3 +171,11 @@ def test_generic_map() -> None:
     assert b.provider == "anthropic" and b.latency_ms == 700
     with pytest.raises(InputError, match="does not say which column is"):
         read("generic.csv", maps=["model=llm"])
+
+
+def test_langfuse_anthropic_keys_and_total_only_rows() -> None:
+    load = read("langfuse_observations.jsonl")
+    (row,) = load.table.itertuples()
+    assert tokens(row) == (1050, 900, 50, 0, 70, 0)
+    assert row.provider == "anthropic"
+    assert any(":2: only a total of 500 tokens" in s for s in load.skipped)

@@ -2,9 +2,9 @@
 
 Token semantics (formats.md 0, inferred from the Langfuse docs): ``usageDetails`` are additive
 buckets. ``input`` is the uncached input; ``input_cached_tokens`` / ``cache_read_input_tokens``
-and ``cache_creation_input_tokens`` are BESIDE it, so input = input + cached + writes.
-``output_reasoning_tokens`` is beside ``output`` likewise. When only a ``total`` is given the
-split is unknown and the row is listed, not guessed. Only GENERATION observations are usage.
+and ``cache_creation_input_tokens`` (and ``input_audio_tokens`` ...) are BESIDE it, so input
+is the sum of the input family; ``output_reasoning_tokens`` is beside ``output`` likewise.
+When only a ``total`` is given the split is unknown and the row is listed, not guessed. Only GENERATION observations are usage.
 ``latency`` and ``timeToFirstToken`` are in seconds. Unverified: the UI export's CSV header.
 """
 
@@ -36,9 +36,15 @@ class LangfuseObservationsReader(JsonRecordReader):
         if not d:
             skipped.append(f"{where[0]}:{where[1]}: generation without usageDetails")
             return []
-        read = d.get("input_cached_tokens", 0) + d.get("cache_read_input_tokens", 0)
-        write = d.get("cache_creation_input_tokens", 0)
-        reasoning = d.get("output_reasoning_tokens", 0)
+        read = d.get("input_cached_tokens", 0) + d.get("cache_read_input_tokens", 0) + d.get(
+            "input_cache_read", 0)
+        write = d.get("cache_creation_input_tokens", 0) + d.get("input_cache_creation", 0)
+        reasoning = d.get("output_reasoning_tokens", 0) + d.get("output_reasoning", 0)
+        # Additive buckets: every input_* / output_* key (audio, image, cached...) is beside
+        # the plain `input` / `output` count, so the totals are the sums of their families.
+        inputs = sum(v for k, v in d.items() if k.startswith("input")) + d.get(
+            "cache_read_input_tokens", 0) + d.get("cache_creation_input_tokens", 0)
+        outputs = sum(v for k, v in d.items() if k.startswith("output"))
         if "input" not in d and "output" not in d and d.get("total"):
             skipped.append(f"{where[0]}:{where[1]}: only a total of {d['total']} tokens, no "
                            "input/output split")
@@ -50,11 +56,11 @@ class LangfuseObservationsReader(JsonRecordReader):
             "provider": _provider(opt_str(record.get("model")) or ""),
             "model_raw": opt_str(record.get("model")),
             "request_id": opt_str(record.get("id")),
-            "input_tokens": d.get("input", 0) + read + write,
+            "input_tokens": inputs,
             "cache_read_tokens": read,
             "cache_write_5m_tokens": write,
             "cache_write_1h_tokens": 0,
-            "output_tokens": d.get("output", 0) + reasoning,
+            "output_tokens": outputs,
             "reasoning_tokens": reasoning,
             "service_tier": "standard",
             "latency_ms": latency * 1000.0 if latency is not None else ms_between(
