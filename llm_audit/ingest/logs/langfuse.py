@@ -4,7 +4,8 @@ Token semantics (formats.md 0, inferred from the Langfuse docs): ``usageDetails`
 buckets. ``input`` is the uncached input; ``input_cached_tokens`` / ``cache_read_input_tokens``
 and ``cache_creation_input_tokens`` (and ``input_audio_tokens`` ...) are BESIDE it, so input
 is the sum of the input family; ``output_reasoning_tokens`` is beside ``output`` likewise.
-When only a ``total`` is given the split is unknown and the row is listed, not guessed. Only GENERATION observations are usage.
+When only a ``total`` is given the split is unknown and the row is listed, not guessed.
+Only GENERATION observations are usage.
 ``latency`` and ``timeToFirstToken`` are in seconds. Unverified: the UI export's CSV header.
 """
 
