@@ -72,6 +72,7 @@ class BillResult:
     days: int
     timezone: str
     computed_usd: float  # priced usage at list prices
+    usage_rows: int  # rows with token counts (0: only cost files were given)
     billed_usd: float | None  # sum of cost rows, when there are any
     spend_usd: float
     spend_basis: str

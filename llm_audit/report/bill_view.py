@@ -94,7 +94,12 @@ def bill_report(r: BillResult) -> Report:
     headline = [
         ("period", period),
         ("spend", f"{fmt_usd(r.spend_usd)} ({r.spend_basis})"),
-        ("computed at list prices", fmt_usd(r.computed_usd)),
+        (
+            "computed at list prices",
+            fmt_usd(r.computed_usd)
+            if r.usage_rows
+            else "n/a (no usage rows: only cost files were given)",
+        ),
     ]
     if r.billed_usd is not None:
         headline.append(("billed (cost files)", fmt_usd(r.billed_usd)))
