@@ -33,6 +33,7 @@ MIN_CACHEABLE_PREFIX = 1024  # tokens; the smallest prefix OpenAI and Anthropic 
 PREFIX_SAMPLE = 400  # prompts per feature tokenized for the shared-prefix analysis
 BATCH_TAGS = re.compile(r"batch|cron|nightly|offline|backfill|etl|job|bulk|report", re.I)
 BURST_CALLS = 5  # same feature+model calls in one trace/session: the loop-per-item pattern
+BURST_GAP_S = 10  # seconds between one user's same-feature calls that make them one loop
 ROUTE_TO = {"openai": "gpt-5-mini", "azure": "gpt-5-mini", "anthropic": "claude-haiku-4-5",
             "google": "gemini-2.5-flash", "vertex_ai": "gemini-2.5-flash"}
 GROUP_KEYS = ("model", "provider", "feature", "user", "project", "api_key", "day",
@@ -456,8 +457,13 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
         burst_size = cand.groupby([group.fillna(""), cand["feature"].fillna(""),
                                    cand["label"]])["requests"].transform("sum")
         burst = group.notna() & (burst_size >= BURST_CALLS)
-        chosen = cand[(tag | burst).to_numpy(dtype=bool)]
-        reasons = np.where(tag[tag | burst], "batch/cron tag", "burst in one trace/session")
+        # Without trace ids, a loop shows as one user's same-feature calls seconds apart.
+        rapid = _rapid_runs(cand) & ~burst
+        picked = tag | burst | rapid
+        chosen = cand[picked.to_numpy(dtype=bool)]
+        reasons = np.where(tag[picked], "batch/cron tag",
+                           np.where(burst[picked], "burst in one trace/session",
+                                    f"burst: one user, < {BURST_GAP_S} s apart"))
         chosen = chosen.assign(reason=reasons)
         for (feature, model, reason), g in chosen.groupby(
                 [chosen["feature"].fillna("—"), "label", "reason"]):
@@ -472,8 +478,9 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
         if saving > 0:
             levers.append(Lever("send non-interactive traffic through the batch API", saving,
                                 "non-streamed calls tagged batch/cron, or bursts of "
-                                f">= {BURST_CALLS} same-feature calls in one trace or session, "
-                                "can wait up to 24 h; priced at the model's batch rates"))
+                                f">= {BURST_CALLS} same-feature calls in one trace or session "
+                                f"(or from one user < {BURST_GAP_S} s apart), can wait up to "
+                                "24 h; priced at the model's batch rates"))
     if no_cap and len(body):
         notes.append(f"{no_cap} of {len(body)} logged requests set no max_tokens: one runaway "
                      "generation is then bounded only by the model's output limit")
@@ -561,6 +568,24 @@ def _prefix_analysis(df: pd.DataFrame, book: PriceBook
             notes.append(f"{feature}: {model} does not publish its tokenizer; prompt token "
                          f"counts are estimates ({enc_name})")
     return tuple(rows), tuple(notes), saving
+
+
+def _rapid_runs(df: pd.DataFrame) -> pd.Series:
+    """Rows in runs of >= BURST_CALLS same user+feature+model calls, each < BURST_GAP_S apart."""
+    import pandas as pd
+
+    out = pd.Series(False, index=df.index)
+    known = df[df["user"].notna() & df["timestamp"].notna()]
+    if known.empty:
+        return out
+    keys = [known["user"], known["feature"].fillna(""), known["label"]]
+    ordered = known.assign(_k=pd.Series(list(zip(*keys, strict=True)), index=known.index)
+                           .astype(str)).sort_values(["_k", "timestamp"], kind="stable")
+    gap = ordered.groupby("_k")["timestamp"].diff().dt.total_seconds()
+    run = (gap.isna() | (gap >= BURST_GAP_S)).cumsum()
+    size = run.map(run.value_counts())
+    out.loc[ordered.index] = (size >= BURST_CALLS).to_numpy()
+    return out
 
 
 def _common_prefix(a: list[int], b: list[int]) -> int:

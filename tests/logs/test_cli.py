@@ -175,3 +175,26 @@ def test_contradictions_and_duplicates_reach_the_report(cli: Cli) -> None:
     q = data["data_quality"]
     assert q["contradiction_count"] == 1 and q["duplicate_request_ids"] == 1
     assert data["requests"] == 1
+
+
+def test_loop_per_item_burst_is_batchable(cli: Cli, tmp_path: Path) -> None:
+    base = json.loads((ASSETS / "openai_chat_wrapped.jsonl").read_text().splitlines()[0])
+    lines = []
+    for i in range(7):  # one user, one feature, 2 s apart, not streamed, no trace id
+        d = json.loads(json.dumps(base))
+        d["timestamp"] = f"2026-11-16T09:00:{2 * i:02d}Z"
+        d["request"]["stream"] = False
+        d["feature"] = "enrich-row"
+        d["response"]["id"] = f"c{i}"
+        d["response"]["usage"]["prompt_tokens_details"]["cached_tokens"] = 0
+        d["request"]["messages"][1]["content"] = f"row {i}"
+        lines.append(json.dumps(d))
+    late = json.loads(lines[-1])
+    late["timestamp"], late["response"]["id"] = "2026-11-16T12:00:00Z", "c-late"
+    lines.append(json.dumps(late))
+    f = tmp_path / "loop.jsonl"
+    f.write_text("\n".join(lines) + "\n")
+    data = run_json(cli, str(f))
+    (row,) = data["batching"]
+    assert row["requests"] == 7 and row["reason"].startswith("burst: one user")
+    assert row["what_if"] == pytest.approx(row["cost"] / 2)  # uncached gpt-4o-mini: batch is half
