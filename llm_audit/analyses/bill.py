@@ -378,6 +378,7 @@ def analyze(
         days=ndays,
         timezone=opts.timezone,
         computed_usd=computed,
+        usage_rows=len(usage),
         billed_usd=billed,
         spend_usd=spend,
         spend_basis="; ".join(basis_parts) or "no rows",
