@@ -46,3 +46,21 @@ def test_every_rule_is_documented_and_has_a_case_file() -> None:
         assert rule.severity in ("error", "warning", "info")
         assert rule.confidence in ("high", "medium", "low")
         assert (ASSETS / f"{rule.code.lower()}.py").is_file(), rule.code
+
+
+JS_MARK = re.compile(r"(expect|ok):\s*(LLM\d{3})")
+
+
+def test_js_ts_case_file() -> None:
+    """The tree-sitter front-end against its annotated TypeScript cases (all rules at once)."""
+    path = ASSETS / "js_cases.ts"
+    text = path.read_text()
+    findings, sites, _unused = lint_source(path.name, text, list(RULES), RuleOptions())
+    assert len(sites) == 9
+    fired = {(f.line, f.code) for f in findings}
+    for n, line in enumerate(text.splitlines(), 1):
+        for kind, code in JS_MARK.findall(line.split("//", 1)[1] if "//" in line else ""):
+            if kind == "expect":
+                assert (n, code) in fired, f"{code} should fire on line {n}"
+            else:
+                assert (n, code) not in fired, f"{code} should not fire on line {n}"

@@ -16,6 +16,8 @@ def cap_names(site: CallSite) -> tuple[str, ...]:
         return ("max_output_tokens",)
     if site.sdk in ("google-genai", "google-generativeai"):
         return ("max_output_tokens",)
+    if site.sdk == "vercel-ai":  # the JS front-end maps maxTokens/maxOutputTokens to these
+        return ("max_output_tokens", "max_tokens")
     if site.sdk == "langchain":
         return ("max_tokens", "max_completion_tokens", "max_output_tokens", "num_predict")
     if site.sdk == "llama-index":

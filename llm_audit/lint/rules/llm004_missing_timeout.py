@@ -40,12 +40,22 @@ class MissingTimeout:
         if site.is_batch_api or site.has(*TIMEOUT_OPTIONS):
             return
         if site.api == "http":
-            if site.method == "requests":
-                yield Hit("requests.post without timeout waits forever", "pass timeout=(5, 60)")
+            if site.method in ("requests", "fetch", "axios"):
+                yield Hit(
+                    f"{site.method} without a timeout waits as long as the server does",
+                    "pass timeout=(5, 60) (requests), AbortSignal.timeout(ms) (fetch) "
+                    "or timeout: ms (axios)",
+                )
             return  # httpx (5 s) and aiohttp (5 min) have defaults
         if not site.client.known or site.client.timeout:
             return
         if options.sdk_default_timeout_ok:
+            return
+        if site.sdk == "vercel-ai":
+            yield Hit(
+                "no abortSignal: the AI SDK has no default timeout",
+                "pass abortSignal: AbortSignal.timeout(30_000)",
+            )
             return
         where = f" (client built at line {site.client.line})" if site.client.line else ""
         yield Hit(
