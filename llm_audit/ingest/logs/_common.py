@@ -78,6 +78,10 @@ def digest(value: object) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
+def digest_text(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
 def prompt_text(request: Obj) -> str | None:
     """The prompt as one string, system first, in the order the model reads it."""
     parts: list[str] = []
