@@ -179,3 +179,16 @@ def test_langfuse_anthropic_keys_and_total_only_rows() -> None:
     assert tokens(row) == (1050, 900, 50, 0, 70, 0)
     assert row.provider == "anthropic"
     assert any(":2: only a total of 500 tokens" in s for s in load.skipped)
+
+
+def test_generic_map_reads_parquet(tmp_path: Path) -> None:
+    import pandas as pd
+
+    f = tmp_path / "log.parquet"
+    pd.read_csv(ASSETS / "generic.csv").to_parquet(f)
+    maps = ["timestamp=when", "model=llm", "input_tokens=in_tok", "output_tokens=out_tok"]
+    load = load_logs([str(f)], maps=maps)
+    assert list(load.table["input_tokens"]) == [1000, 2000]
+    assert list(load.table["source_line"]) == [1, 2]
+    with pytest.raises(InputError, match="needs --map"):
+        load_logs([str(f)])

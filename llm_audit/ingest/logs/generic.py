@@ -11,7 +11,7 @@ google) and left for the price book to resolve.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from llm_audit.errors import InputError
@@ -87,6 +87,22 @@ class GenericMappedReader:
         bad: list[str] = []
         records = (csv_records(source) if csv_header(source)
                    else json_records(source, options, bad))
+        return self._rows(source.name, records, bad)
+
+    def read_parquet(self, path: str) -> pd.DataFrame:
+        """A Parquet file (binary, so not a text Source): row numbers stand in for lines."""
+        import pandas as pd
+
+        try:
+            frame = pd.read_parquet(path)
+        except (OSError, ValueError) as e:
+            raise InputError(f"cannot read Parquet: {e}", path=path,
+                             hint="check that the file is a complete Parquet file") from e
+        records = ((i, rec) for i, rec in enumerate(frame.to_dict(orient="records"), 1))
+        return self._rows(path, records, [])
+
+    def _rows(self, name: str, records: Iterable[tuple[int, Any]], bad: list[str]
+              ) -> pd.DataFrame:
         rows: list[Row] = []
         for line, record in records:
             if not isinstance(record, Mapping):
@@ -105,7 +121,7 @@ class GenericMappedReader:
             for col in ("cache_read_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens",
                         "reasoning_tokens"):
                 row.setdefault(col, 0)
-            row["source_file"] = source.name
+            row["source_file"] = name
             row["source_line"] = line
             rows.append(row)
         return build(rows, bad, [])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llm_audit.errors import InputError
@@ -69,7 +70,16 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
     bad: list[str] = []
     skipped: list[str] = []
     transcript_dups = 0
-    sources = open_sources(specs)
+    parquet = [s for s in specs if s.lower().endswith(".parquet") and Path(s).is_file()]
+    sources = open_sources([s for s in specs if s not in parquet]) if len(parquet) < len(
+        specs) else []
+    for path in parquet:  # binary: read by path, and only with a --map
+        if mapping is None:
+            raise InputError("a Parquet log needs --map FIELD=COLUMN", path=path,
+                             hint="e.g. --map timestamp=ts --map model=model "
+                             "--map input_tokens=in --map output_tokens=out")
+        formats.append((path, "generic"))
+        frames.append(GenericMappedReader(mapping).read_parquet(path))
     for i, source in enumerate(sources, 1):
         if not source.text.strip():
             formats.append((source.name, "empty"))
