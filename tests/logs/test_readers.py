@@ -138,7 +138,9 @@ def test_otel_new_and_old_names() -> None:
 def test_claude_code_dedupes_on_message_and_request_id_keeping_final_usage() -> None:
     load = load_logs([str(ASSETS / "claude_projects")])
     t = load.table.sort_values("timestamp")
-    assert len(t) == 2  # two lines of msg_cc1 are one request; the sidechain is dropped
+    assert len(t) == 3  # two lines of msg_cc1 are one request; the sidechain is dropped
+    assert t["feature"].tolist() == ["-home-me-proj", "-home-me-proj", "-home-me-other"]
+    assert tokens(t.iloc[2]) == (5010, 5000, 0, 0, 200, 0)  # opens with a summary line
     first = next(t.itertuples())
     assert tokens(first) == (21004, 20000, 1000, 0, 350, 0)
     assert load.transcript_duplicates == 1

@@ -45,6 +45,23 @@ class ClaudeCodeTranscriptReader(JsonRecordReader):
     def accepts(self, record: Obj) -> bool:
         return "sessionId" in record and ("type" in record or "message" in record)
 
+    def detect(self, source: Source) -> bool:
+        # A transcript may open with `{"type":"summary","leafUuid":...}` lines that carry no
+        # sessionId; judge by the first lines that parse, not only the first.
+        import json
+
+        for line in source.head.splitlines()[:20]:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(record, dict):
+                return False
+            if record.get("type") == "summary" and "leafUuid" in record:
+                continue
+            return self.accepts(record)
+        return False
+
     def read(self, source: Source, options: ReadOptions | None = None) -> pd.DataFrame:
         options = options or ReadOptions()
         bad: list[str] = []
