@@ -194,3 +194,11 @@ def test_generic_map_reads_parquet(tmp_path: Path) -> None:
     assert list(load.table["source_line"]) == [1, 2]
     with pytest.raises(InputError, match="needs --map"):
         load_logs([str(f)])
+
+
+def test_gemini_batch_lines_and_snake_case() -> None:
+    a, b = read("gemini_batch_output.jsonl").table.itertuples()
+    assert tokens(a) == (130, 0, 0, 0, 30, 0)  # tool-use prompt tokens are input
+    assert a.finish_reason == "length" and a.model_raw == "gemini-2.5-flash-lite"
+    assert a.service_tier == "batch"
+    assert tokens(b) == (50, 20, 0, 0, 12, 7)

@@ -46,6 +46,10 @@ class GeminiGenerateContentReader(JsonRecordReader):
             "finish_reason": _FINISH.get(finish or "", finish.lower() if finish else None),
             "status": "success",
         })
+        if "key" in record and "response" in record and "request" not in record:
+            # A Gemini API batch output line ({"key", "response"}) is billed at batch rates.
+            # Unverified (formats.md 3a): whether every batch file echoes `key`.
+            row["service_tier"] = "batch"
         extra = wrapper_fields(request, wrapper)
         if extra.get("timestamp") is None:
             extra.pop("timestamp", None)
