@@ -228,7 +228,6 @@ class ModuleIndex:
                     inner.params[args.vararg.arg] = None
                 if args.kwarg:
                     inner.params[args.kwarg.arg] = None
-                inner.text = ast.unparse(child)
                 self.scopes[child] = inner
                 self.functions.setdefault(child.name, child)
                 self._fill(child, inner, f"{qual}.")
@@ -816,9 +815,19 @@ class PythonFrontEnd:
 
     def call_sites(self) -> list[CallSite]:
         tree = ast.parse(self.source, filename=self.path)
+        # a cheap syntactic pass first: most modules have no call that could be an LLM call,
+        # and the module index is the expensive part
+        nodes = list(ast.walk(tree))
+        names = set(CANDIDATE_NAMES)
+        for n in nodes:  # `from litellm import completion as ask`: `ask(...)` is a candidate
+            if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("litellm"):
+                names.update(a.asname for a in n.names if a.asname)
+        candidates = [n for n in nodes if isinstance(n, ast.Call) and _tail(n.func) in names]
+        if not candidates:
+            return []
         ix = ModuleIndex(tree, self.path, self.lines)
         sites: list[tuple[ast.Call, CallSite]] = []
-        for node in ast.walk(tree):
+        for node in candidates:
             if isinstance(node, ast.Call):
                 m = self._match(node, ix)
                 if m is not None:
@@ -1019,7 +1028,7 @@ class PythonFrontEnd:
             loops=self._loops(call, ix),
             web_handler=self._web_handler(fn),
             retry_wrapped=self._retry(call, ix, fn, kws),
-            bounded_context=bool(fn is not None and BUDGET.search(scope.text)),
+            bounded_context=bool(fn is not None and BUDGET.search(_src_full(fn))),
             cache_control="cache_control" in kws
             or self._mentions_cache(kws, ix, scope, call.lineno),
             response_enum=self._response_enum(kws, ix),
@@ -1369,6 +1378,8 @@ class PythonFrontEnd:
         self, sites: list[tuple[ast.Call, CallSite]], ix: ModuleIndex
     ) -> list[CallSite]:
         """A loop in the caller of a helper that makes the call counts for the call site."""
+        if not sites:
+            return []
         by_fn: dict[str, list[int]] = {}
         for i, (_call, site) in enumerate(sites):
             if site.function:
@@ -1485,6 +1496,32 @@ class PythonFrontEnd:
                 return True
             cur = ix.parents.get(cur)
         return False
+
+
+CANDIDATE_NAMES = frozenset(
+    {
+        "create",
+        "acreate",
+        "parse",
+        "stream",
+        "generate_content",
+        "generate_content_stream",
+        "generate_content_async",
+        "post",
+        "request",
+        *LITELLM_FUNCS,
+        *LANGCHAIN_METHODS,
+        *LLAMA_METHODS,
+    }
+)
+
+
+def _tail(func: ast.expr) -> str:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return ""
 
 
 def _awaited(call: ast.Call, ix: ModuleIndex) -> bool:
