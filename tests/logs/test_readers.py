@@ -202,3 +202,14 @@ def test_gemini_batch_lines_and_snake_case() -> None:
     assert a.finish_reason == "length" and a.model_raw == "gemini-2.5-flash-lite"
     assert a.service_tier == "batch"
     assert tokens(b) == (50, 20, 0, 0, 12, 7)
+
+
+def test_progress_is_reported_through_the_callback_only(tmp_path: Path) -> None:
+    line = ('{"id":"c%d","object":"chat.completion","created":1794886080,"model":"gpt-4o",'
+            '"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1}}\n')
+    f = tmp_path / "many.jsonl"
+    f.write_text("".join(line % i for i in range(50_000)))
+    seen: list[str] = []
+    load = load_logs([str(f)], progress=seen.append)
+    assert len(load.table) == 50_000
+    assert any("50,000 lines" in m for m in seen)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 Row = dict[str, Any]
+PROGRESS_EVERY = 50_000
 Obj = Mapping[str, Any]
 
 
@@ -30,6 +31,7 @@ class ReadOptions:
     """How strict a read is: with ``skip_bad_lines`` broken lines are counted, not fatal."""
 
     skip_bad_lines: bool = False
+    progress: Callable[[str], None] | None = None  # set only when stderr is a TTY
 
 
 def as_dict(value: object) -> Obj:
@@ -252,6 +254,8 @@ def json_records(source: Source, options: ReadOptions, bad: list[str]) -> Iterat
         yield from enumerate(items, 1)
         return
     for number, line in source.lines():
+        if options.progress is not None and number % PROGRESS_EVERY == 0:
+            options.progress(f"{source.name}: {number:,} lines")
         text = line.strip()
         if not text:
             continue
@@ -336,7 +340,6 @@ class JsonRecordReader:
         return build(rows, bad, skipped)
 
 
-Detector = Callable[[Obj], bool]
 
 
 def csv_records(source: Source) -> Iterator[tuple[int, dict[str, str]]]:

@@ -64,7 +64,7 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
     from llm_audit.usage import schema
 
     mapping = parse_map(list(maps)) if maps else None
-    options = ReadOptions(skip_bad_lines=skip_bad_lines)
+    options = ReadOptions(skip_bad_lines=skip_bad_lines, progress=progress)
     frames: list[pd.DataFrame] = []
     formats: list[tuple[str, str]] = []
     bad: list[str] = []
