@@ -1481,10 +1481,13 @@ class PythonFrontEnd:
         if kws.keys() & {"num_retries", "fallbacks", "retries"}:
             return True
         if re.search(
-            r"litellm\.num_retries|Router\(|HTTPAdapter\(|Retry\(|\bretries\s*=|"
-            r"with_retry\(|with_fallbacks\(|HttpRetryOptions",
+            r"litellm\.num_retries\s*=|\bRouter\(|with_retry\(|with_fallbacks\(|HttpRetryOptions",
             ix.module_text,
         ):
+            return True
+        # transport-level retries (a requests HTTPAdapter, an httpx transport) count where
+        # they are set up: in the function that makes the call
+        if fn is not None and re.search(r"HTTPAdapter\(|Retry\(|\bretries\s*=", _src_full(fn)):
             return True
         if fn is not None and any(RETRY_DECORATOR.search(_src_full(d)) for d in fn.decorator_list):
             return True
