@@ -52,7 +52,12 @@ def _section(title: str, cols: tuple[Col, ...], rows: tuple[Mapping[str, object]
     """A section; an empty one keeps its title and says what was looked for."""
     if rows:
         return Section(title, cols, rows, notes)
-    return Section(title, (), (), (empty, *notes))
+    return _notes(title, (empty, *notes))
+
+
+def _notes(title: str, lines: tuple[str, ...]) -> Section:
+    """Text-only findings as a one-column table, so every renderer draws them."""
+    return Section(title, (Col("note", "finding"),), tuple({"note": n} for n in lines))
 
 
 def logs_report(r: LogsResult, pricing: Provenance) -> Report:
@@ -95,7 +100,11 @@ def logs_report(r: LogsResult, pricing: Provenance) -> Report:
         headline.append(("UNPRICED", f"{n:,} requests have no price; their cost is NOT in the "
                          "totals (see the unpriced section)"))
 
-    sections: list[Section] = []
+    # The primary table (what --format csv writes): cost by the --group-by keys, else model.
+    primary = list(r.cost_by)[-1] if len(r.cost_by) > 4 else "model"
+    key_cols = tuple(Col(k, k) for k in primary.split("+"))
+    sections: list[Section] = [Section(f"Cost by {primary.replace('+', ', ')}",
+                                       (*key_cols, *_COST_COLS), r.cost_by[primary])]
     if r.unpriced:
         sections.append(Section("UNPRICED usage (not in any total)", (
             Col("model", "model as logged"), Col("requests", "requests", "int"),
@@ -115,7 +124,8 @@ def logs_report(r: LogsResult, pricing: Provenance) -> Report:
     sections.append(Section("Latency per model and feature", _LATENCY, r.latency,
                             tuple(lat_notes)))
     for key, rows in r.cost_by.items():
-        sections.append(Section(f"Cost by {key}", (Col(key, key), *_COST_COLS), rows))
+        if key != primary:
+            sections.append(Section(f"Cost by {key}", (Col(key, key), *_COST_COLS), rows))
     cost_notes = [f"output is {_pct(r.output_cost_share)} of the priced cost"]
     if r.requests_with_body:
         cost_notes.append(f"no max_tokens: {r.no_max_tokens} of {r.requests_with_body} logged "
@@ -221,6 +231,6 @@ def logs_report(r: LogsResult, pricing: Provenance) -> Report:
                          "filtered_out": r.filtered_out},
         "savings": [s.to_dict() for s in savings],
     }
-    sections.append(Section("Inputs and data quality", (), (), tuple(quality)))
+    sections.append(_notes("Inputs and data quality", tuple(quality)))
     return Report("logs", "llm-audit logs: cost and latency per request", tuple(headline),
                   tuple(sections), pricing, data, savings, tuple(r.notes))

@@ -198,3 +198,18 @@ def test_loop_per_item_burst_is_batchable(cli: Cli, tmp_path: Path) -> None:
     (row,) = data["batching"]
     assert row["requests"] == 7 and row["reason"].startswith("burst: one user")
     assert row["what_if"] == pytest.approx(row["cost"] / 2)  # uncached gpt-4o-mini: batch is half
+
+
+def test_csv_is_the_primary_cost_table_and_adds_up(cli: Cli) -> None:
+    import csv
+    import io
+
+    res = cli(["logs", str(SAMPLE), "--format", "csv", "--group-by", "feature,model"])
+    assert res.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert set(rows[0]) >= {"feature", "model", "requests", "cost"}
+    total = run_json(cli, str(SAMPLE))["total_cost"]
+    assert sum(float(r["cost"]) for r in rows) == pytest.approx(total, abs=1e-9)
+    assert sum(int(r["requests"]) for r in rows) == 200
+    md = cli(["logs", str(SAMPLE), "--format", "markdown"])
+    assert md.exit_code == 0 and "| finding |" in md.stdout
