@@ -1,5 +1,5 @@
 """Eval: offline jobs: per-item loops, batch APIs, gather, executors, retries."""
-# ruff: noqa: E501
+# ruff: noqa: E501, SIM115
 from __future__ import annotations
 
 import asyncio

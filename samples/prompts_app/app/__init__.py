@@ -1,0 +1,1 @@
+"""A small helpdesk backend that calls LLMs: the sample `llm-audit prompts` lints."""
