@@ -70,6 +70,21 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
     bad: list[str] = []
     skipped: list[str] = []
     transcript_dups = 0
+    fast: list[str] = []
+    if mapping is None and input_format in (None, "openai-jsonl"):
+        from llm_audit.ingest.logs import openai_fast
+
+        fast = [s for s in specs if s != "-" and openai_fast.eligible(Path(s))]
+    for path in fast:  # big bare chat.completion files: Arrow's reader, else line by line
+        if progress is not None:
+            progress(f"reading {path} (fast path)")
+        df = openai_fast.read_fast(Path(path))
+        if df is None:
+            continue
+        formats.append((path, "openai-jsonl"))
+        skipped.extend(df.attrs.get("skipped", []))
+        frames.append(df)
+    specs = [s for s in specs if s not in fast or not any(f == s for f, _ in formats)]
     parquet = [s for s in specs if s.lower().endswith(".parquet") and Path(s).is_file()]
     sources = open_sources([s for s in specs if s not in parquet]) if len(parquet) < len(
         specs) else []
