@@ -84,9 +84,12 @@ def logs_report(r: LogsResult, pricing: Provenance) -> Report:
         headline.append(("cost per active user-month", "no user column; pass --users N"))
     lb = r.latency_budget
     if lb:
-        slowest = max(lb, key=lambda x: float(x.get("latency_p50") or 0.0))  # type: ignore[arg-type]
+        # The busiest streamed path says most about waiting users; else the slowest path.
+        timed = [x for x in lb if x.get("ttft_share") is not None]
+        slowest = max(timed, key=lambda x: int(x["requests"])) if timed else max(  # type: ignore[call-overload]
+            lb, key=lambda x: float(x.get("latency_p50") or 0.0))  # type: ignore[arg-type]
         share = slowest.get("ttft_share")
-        headline.append(("latency budget", f"slowest: {slowest['model']} / {slowest['feature']}"
+        headline.append(("latency budget", f"{slowest['model']} / {slowest['feature']}"
                          f" p50 {_ms(float(slowest['latency_p50']))}"  # type: ignore[arg-type]
                          + (f", {_pct(share)} waiting for the first token"  # type: ignore[arg-type]
                             if share is not None else ", no time-to-first-token in the log")))

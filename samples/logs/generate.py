@@ -70,7 +70,7 @@ def line(rng: random.Random, i: int, when: datetime) -> dict[str, object]:
         out = rng.randint(300, 700)
         cached = 0
         ttft, gen = 0.0, out / rng.uniform(80, 120) * 1000
-        user = "cron"
+        user = None  # a scheduled job, not an end user
     else:
         model, feature, stream, cap = "gpt-4.1", "draft-email", False, None
         messages = [{"role": "system", "content": "Draft a friendly reply email."},
