@@ -100,7 +100,9 @@ class ClaudeCodeTranscriptReader(JsonRecordReader):
             if mid and rid:
                 if (mid, rid) in by_key:
                     duplicates += 1
-                by_key[(mid, rid)] = row  # the later line has the final usage
+                # The later line has the final usage (the rule). ccusage keeps the
+                # first; the two agree whenever the repeated lines carry the same usage.
+                by_key[(mid, rid)] = row
             else:
                 loose.append(row)
         df = build([*by_key.values(), *loose], bad, skipped)
