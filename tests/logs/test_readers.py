@@ -213,3 +213,14 @@ def test_progress_is_reported_through_the_callback_only(tmp_path: Path) -> None:
     load = load_logs([str(f)], progress=seen.append)
     assert len(load.table) == 50_000
     assert any("50,000 lines" in m for m in seen)
+
+
+def test_claude_code_broken_usage_line_is_reported(tmp_path: Path) -> None:
+    src = ASSETS / "claude_projects" / "-home-me-proj" / "0a1b2c3d-session.jsonl"
+    d = tmp_path / "projects" / "p"
+    d.mkdir(parents=True)
+    (d / "s.jsonl").write_text(src.read_text() + '{"type":"assistant","message":{"usage":{"in\n')
+    with pytest.raises(InputError) as e:
+        load_logs([str(tmp_path / "projects")])
+    assert e.value.where is not None and e.value.where.endswith("s.jsonl:6")
+    assert len(load_logs([str(tmp_path / "projects")], skip_bad_lines=True).table) == 2

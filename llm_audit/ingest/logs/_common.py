@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -324,20 +324,40 @@ class JsonRecordReader:
         return record is not None and self.accepts(record)
 
     def read(self, source: Source, options: ReadOptions | None = None) -> pd.DataFrame:
-        options = options or ReadOptions()
-        rows: list[Row] = []
-        bad: list[str] = []
-        skipped: list[str] = []
-        for line, record in json_records(source, options, bad):
+        got = self.collect(source, options or ReadOptions())
+        df = build(got.rows, got.bad, got.skipped)
+        df.attrs["transcript_duplicates"] = got.duplicates
+        return df
+
+    def collect(self, source: Source, options: ReadOptions) -> Collected:
+        """The rows of one source, not yet a table: many small files become one table."""
+        got = Collected()
+        for line, record in json_records(source, options, got.bad):
             if not isinstance(record, Mapping):
-                skipped.append(f"{source.name}:{line}: not a JSON object")
+                got.skipped.append(f"{source.name}:{line}: not a JSON object")
                 continue
-            for row in self.rows(record, (source.name, line), skipped):
+            for row in self.rows(record, (source.name, line), got.skipped):
                 row.setdefault("requests", 1)
                 row["source_file"] = source.name
                 row["source_line"] = line
-                rows.append(row)
-        return build(rows, bad, skipped)
+                got.rows.append(row)
+        return got
+
+
+@dataclass
+class Collected:
+    """Rows read from sources (mutable: it is filled while reading), and what was not used."""
+
+    rows: list[Row] = field(default_factory=list)
+    bad: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    duplicates: int = 0
+
+    def add(self, other: Collected) -> None:
+        self.rows.extend(other.rows)
+        self.bad.extend(other.bad)
+        self.skipped.extend(other.skipped)
+        self.duplicates += other.duplicates
 
 
 
@@ -394,19 +414,17 @@ class RecordReader(JsonRecordReader):
             return True
         return super().detect(source)
 
-    def read(self, source: Source, options: ReadOptions | None = None) -> pd.DataFrame:
-        options = options or ReadOptions()
+    def collect(self, source: Source, options: ReadOptions) -> Collected:
         if not (self.csv_marker and self.csv_marker <= csv_header(source)):
-            return super().read(source, options)
-        rows: list[Row] = []
-        skipped: list[str] = []
+            return super().collect(source, options)
+        got = Collected()
         for line, record in csv_records(source):
-            for row in self.rows(record, (source.name, line), skipped):
+            for row in self.rows(record, (source.name, line), got.skipped):
                 row.setdefault("requests", 1)
                 row["source_file"] = source.name
                 row["source_line"] = line
-                rows.append(row)
-        return build(rows, [], skipped)
+                got.rows.append(row)
+        return got
 
 
 def iso_or_none(value: object) -> str | None:

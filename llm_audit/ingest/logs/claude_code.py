@@ -10,24 +10,22 @@ a session (``sessionId``); the project directory is the feature.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from collections.abc import Iterator
 
+from llm_audit.errors import InputError
 from llm_audit.ingest.base import Source
 from llm_audit.ingest.logs._common import (
+    Collected,
     JsonRecordReader,
     Obj,
     ReadOptions,
     Row,
     anthropic_usage,
     as_dict,
-    build,
-    json_records,
     opt_float,
     opt_str,
 )
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 
 def _message(record: Obj) -> Obj:
@@ -36,6 +34,26 @@ def _message(record: Obj) -> Obj:
         msg = as_dict(as_dict(record.get("data")).get("message"))
         msg = as_dict(msg.get("message")) or msg
     return msg
+
+
+def _usage_records(source: Source, options: ReadOptions, bad: list[str]
+                   ) -> Iterator[tuple[int, object]]:
+    """(line, record) of the lines that can carry usage. Most transcript lines are prompts and
+    tool output without a ``"usage"`` key; they are not parsed at all, which is most of the
+    speed. A broken line that mentions usage is reported like any other."""
+    for number, line in source.lines():
+        if '"usage"' not in line:
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as e:
+            if options.skip_bad_lines:
+                bad.append(f"{source.name}:{number}: broken JSON ({e.msg})")
+                continue
+            raise InputError(f"broken JSON line: {e.msg} (column {e.colno})",
+                             path=source.name, line=number,
+                             hint="fix or delete the line (an interrupted session can leave "
+                             "a partial last line), or pass --skip-bad-lines") from e
 
 
 class ClaudeCodeTranscriptReader(JsonRecordReader):
@@ -48,8 +66,6 @@ class ClaudeCodeTranscriptReader(JsonRecordReader):
     def detect(self, source: Source) -> bool:
         # A transcript may open with `{"type":"summary","leafUuid":...}` lines that carry no
         # sessionId; judge by the first lines that parse, not only the first.
-        import json
-
         for line in source.head.splitlines()[:20]:
             try:
                 record = json.loads(line)
@@ -62,8 +78,7 @@ class ClaudeCodeTranscriptReader(JsonRecordReader):
             return self.accepts(record)
         return False
 
-    def read(self, source: Source, options: ReadOptions | None = None) -> pd.DataFrame:
-        options = options or ReadOptions()
+    def collect(self, source: Source, options: ReadOptions) -> Collected:
         bad: list[str] = []
         skipped: list[str] = []
         by_key: dict[tuple[str, str], Row] = {}
@@ -71,7 +86,7 @@ class ClaudeCodeTranscriptReader(JsonRecordReader):
         duplicates = 0
         parts = source.name.replace("\\", "/").split("/")
         project = parts[-2] if len(parts) >= 2 else None
-        for line, record in json_records(source, options, bad):
+        for line, record in _usage_records(source, options, bad):
             if not isinstance(record, dict) or record.get("isSidechain") is True:
                 continue
             msg = _message(record)
@@ -105,9 +120,7 @@ class ClaudeCodeTranscriptReader(JsonRecordReader):
                 by_key[(mid, rid)] = row
             else:
                 loose.append(row)
-        df = build([*by_key.values(), *loose], bad, skipped)
-        df.attrs["transcript_duplicates"] = duplicates
-        return df
+        return Collected([*by_key.values(), *loose], bad, skipped, duplicates)
 
     def rows(self, record: Obj, where: tuple[str, int], skipped: list[str]) -> list[Row]:
         raise NotImplementedError  # read() handles the whole file (it de-duplicates)

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llm_audit.errors import InputError
-from llm_audit.ingest.base import Source, open_sources, pick_reader
+from llm_audit.ingest.base import Reader, Source, open_sources, pick_reader
 from llm_audit.ingest.logs import READERS
-from llm_audit.ingest.logs._common import ReadOptions
+from llm_audit.ingest.logs._common import Collected, JsonRecordReader, ReadOptions, build
 from llm_audit.ingest.logs.generic import GenericMappedReader, parse_map
 
 if TYPE_CHECKING:
@@ -37,12 +37,9 @@ class LogLoad:
     transcript_duplicates: int  # Claude Code lines repeating one message's usage
 
 
-def _read_one(source: Source, forced: str | None, mapping: dict[str, str] | None,
-              options: ReadOptions) -> tuple[str, pd.DataFrame]:
-    if mapping is not None:
-        return "generic", GenericMappedReader(mapping).read(source, options)
+def _pick(source: Source, forced: str | None) -> Reader:
     try:
-        reader = pick_reader(source, READERS, forced)
+        return pick_reader(source, READERS, forced)
     except InputError as e:
         if forced is not None:
             raise
@@ -50,6 +47,13 @@ def _read_one(source: Source, forced: str | None, mapping: dict[str, str] | None
         raise InputError(e.message, path=e.path, line=e.line,
                          hint=f"known request-log formats: {known}; pass --input-format NAME, "
                          "or --map FIELD=COLUMN for any other CSV/JSONL") from e
+
+
+def _read_one(source: Source, forced: str | None, mapping: dict[str, str] | None,
+              options: ReadOptions) -> tuple[str, pd.DataFrame]:
+    if mapping is not None:
+        return "generic", GenericMappedReader(mapping).read(source, options)
+    reader = _pick(source, forced)
     if forced == "generic":
         raise InputError("--input-format generic needs --map FIELD=COLUMN",
                          hint="e.g. --map timestamp=ts --map model=model ...")
@@ -70,6 +74,7 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
     bad: list[str] = []
     skipped: list[str] = []
     transcript_dups = 0
+    pending: dict[str, Collected] = {}
     fast: list[str] = []
     if mapping is None and input_format in (None, "openai-jsonl"):
         from llm_audit.ingest.logs import openai_fast
@@ -101,11 +106,25 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
             continue
         if progress is not None:
             progress(f"reading {i}/{len(sources)}: {source.name}")
+        reader = None if mapping is not None else _pick(source, input_format)
+        if reader is not None and isinstance(reader, JsonRecordReader):
+            # Rows of every source a record reader reads become one table at the end: a
+            # directory of 1,000 small transcripts is one DataFrame build, not 1,000.
+            formats.append((source.name, reader.name))
+            pending.setdefault(reader.name, Collected()).add(reader.collect(source, options))
+            continue
         name, df = _read_one(source, input_format, mapping, options)
         formats.append((source.name, name))
         bad.extend(df.attrs.get("bad_lines", []))
         skipped.extend(df.attrs.get("skipped", []))
         transcript_dups += int(df.attrs.get("transcript_duplicates", 0))
+        if len(df):
+            frames.append(df)
+    for got in pending.values():
+        df = build(got.rows, got.bad, got.skipped)
+        bad.extend(got.bad)
+        skipped.extend(got.skipped)
+        transcript_dups += got.duplicates
         if len(df):
             frames.append(df)
     table = pd.concat(frames, ignore_index=True) if frames else schema.empty()
