@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from llm_audit.lint.config import LintConfig
 from llm_audit.lint.engine import Finding, LintResult, apply_baseline, lint
 from llm_audit.lint.rules.base import SEVERITY_RANK, Confidence
 from llm_audit.pricing.book import PriceBook
+from llm_audit.pricing.tables import Provenance
 
 DEFAULT_OUTPUT_TOKENS = 500  # when the call has no visible output cap; stated in the report
 
@@ -55,6 +56,7 @@ class PromptsResult:
     exit_zero: bool
     default_calls: int
     default_calls_stated: bool
+    pricing: Provenance | None = None  # None when there was nothing to price
 
     def cost_of(self, site: CallSite) -> SiteCost | None:
         for c in self.costs:
@@ -171,21 +173,28 @@ def price_sites(
 def run(
     paths: Sequence[Path],
     cfg: LintConfig,
-    book: PriceBook,
+    book: Callable[[], PriceBook],
     *,
     fail_on: str = "warning",
     exit_zero: bool = False,
     min_confidence: Confidence = "low",
     baseline: Path | None = None,
 ) -> PromptsResult:
+    """Lint, then price the call sites; the price tables load only when there is a call site."""
     result = lint(paths, cfg, min_confidence)
     if baseline is not None:
         result = apply_baseline(result, baseline)
+    if not result.sites:
+        return PromptsResult(
+            result, (), fail_on, exit_zero, cfg.default_calls, cfg.default_calls_stated
+        )
+    prices = book()
     return PromptsResult(
         result,
-        price_sites(result.sites, book, cfg),
+        price_sites(result.sites, prices, cfg),
         fail_on,
         exit_zero,
         cfg.default_calls,
         cfg.default_calls_stated,
+        prices.provenance,
     )

@@ -65,7 +65,10 @@ def prompts(
 
     start = paths[0] if paths[0].is_dir() else paths[0].parent
     cfg = load(start, select.split(",") if select else None, ignore.split(",") if ignore else None)
-    book = PriceBook.load([*cfg.pricing, *(pricing or [])])
+
+    def book() -> PriceBook:
+        return PriceBook.load([*cfg.pricing, *(pricing or [])])
+
     result = run(
         paths,
         cfg,
@@ -79,7 +82,7 @@ def prompts(
         write_atomic(write_baseline, baseline_text(result.lint))
         typer.echo(f"wrote {len(result.lint.findings)} finding(s) to {write_baseline}", err=True)
         return
-    report = findings_report(result, book.provenance)
+    report = findings_report(result)
     for w in result.lint.warnings:
         typer.echo(f"warning: {w.path}:{w.line}: {w.message}", err=True)
     if fmt.value in ("sarif", "gitlab", "github"):

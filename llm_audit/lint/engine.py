@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -277,19 +277,29 @@ def _prefilter(data: bytes, path: str) -> bool:
     return PREFILTER.search(data) is not None
 
 
-def _one(
-    args: tuple[str, str, tuple[str, ...], RuleOptions, Confidence],
-) -> tuple[list[Finding], list[CallSite], list[FileProblem], list[FileProblem], bool]:
-    """Lint one file (runs in a worker process for big trees)."""
-    real, shown, codes, options, min_conf = args
+Work = tuple[str, str, tuple[str, ...], RuleOptions, Confidence]
+Outcome = tuple[list[Finding], list[CallSite], list[FileProblem], list[FileProblem], bool]
+
+
+def _screen(args: Work) -> Outcome | None:
+    """Read and prefilter one file: an outcome when it needs no parsing, else None."""
+    real, shown = args[0], args[1]
     try:
         data = Path(real).read_bytes()
     except OSError as e:
         return [], [], [], [FileProblem(shown, 0, f"cannot read: {e.strerror}")], False
     if not _prefilter(data, real):
         return [], [], [], [], False
+    return None
+
+
+def _one(args: Work) -> Outcome:
+    """Parse and lint one file that passed the prefilter (in a worker for big trees)."""
+    real, shown, codes, options, min_conf = args
     try:
-        source = data.decode("utf-8-sig")
+        source = Path(real).read_bytes().decode("utf-8-sig")
+    except OSError as e:
+        return [], [], [], [FileProblem(shown, 0, f"cannot read: {e.strerror}")], False
     except UnicodeDecodeError:
         return [], [], [], [FileProblem(shown, 0, "not UTF-8; skipped")], False
     rules = [r for r in RULES if r.code in codes]
@@ -323,24 +333,31 @@ def lint(
             if fnmatch.fnmatch(shown, glob):
                 codes -= ignored
         work.append((str(f), shown, tuple(sorted(codes)), cfg.options, min_confidence))
-    results: Iterable[
-        tuple[list[Finding], list[CallSite], list[FileProblem], list[FileProblem], bool]
-    ]
-    if len(work) >= PARALLEL_FROM and (jobs or os.cpu_count() or 1) > 1:
+    # the byte prefilter runs here (cheap, I/O bound); only files naming an LLM SDK or
+    # endpoint are parsed, on all cores when there are many
+    results: list[Outcome] = []
+    todo: list[Work] = []
+    for w in work:
+        screened = _screen(w)
+        if screened is None:
+            todo.append(w)
+        else:
+            results.append(screened)
+    if len(todo) >= PARALLEL_FROM and (jobs or os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(_one, work, chunksize=16))
+            results += pool.map(_one, todo, chunksize=4)
     else:
-        results = [_one(w) for w in work]
+        results += [_one(w) for w in todo]
     findings: list[Finding] = []
     sites: list[CallSite] = []
     unused: list[FileProblem] = []
     warnings: list[FileProblem] = []
     parsed = 0
-    for found, s, u, w, did_parse in results:
+    for found, s, u, problems, did_parse in results:
         findings += found
         sites += s
         unused += u
-        warnings += w
+        warnings += problems
         parsed += did_parse
     findings.sort(key=lambda f: (f.path, f.line, f.code))
     return LintResult(

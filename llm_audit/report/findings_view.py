@@ -8,7 +8,6 @@ from collections import Counter
 from llm_audit.analyses.prompts import DEFAULT_OUTPUT_TOKENS, PromptsResult, SiteCost
 from llm_audit.lint.engine import Finding
 from llm_audit.lint.rules import RULES
-from llm_audit.pricing.tables import Provenance
 from llm_audit.report.model import Col, Report, Section, fmt_usd, usd_value
 
 TOKENS_PER_SECOND = 50  # a stated, typical decode speed for the latency answer
@@ -142,7 +141,7 @@ def _checklist(result: PromptsResult) -> tuple[list[dict[str, str]], list[str]]:
     return rows, by_hand
 
 
-def findings_report(result: PromptsResult, pricing: Provenance) -> Report:
+def findings_report(result: PromptsResult) -> Report:
     lint = result.lint
     rows_by_file: dict[str, list[dict[str, object]]] = {}
     findings = []
@@ -247,7 +246,7 @@ def findings_report(result: PromptsResult, pricing: Provenance) -> Report:
         "llm-audit prompts: LLM call sites",
         headline,
         tuple(sections),
-        pricing,
+        result.pricing,
         data,
         notes=tuple(notes),
         exit_code=result.exit_code,

@@ -16,9 +16,13 @@ def test_sample_app_findings(cli: Callable[..., Result]) -> None:
     assert r.exit_code == 1, r.stderr
     doc = json.loads(r.stdout)
     found = {(f["path"], f["code"]) for f in doc["findings"]}
-    assert found == {("app/llm.py", "LLM001"), ("app/llm.py", "LLM004"),
-                     ("app/llm.py", "LLM007"), ("app/jobs.py", "LLM003"),
-                     ("app/main.py", "LLM006")}
+    assert found == {
+        ("app/llm.py", "LLM001"),
+        ("app/llm.py", "LLM004"),
+        ("app/llm.py", "LLM007"),
+        ("app/jobs.py", "LLM003"),
+        ("app/main.py", "LLM006"),
+    }
     answer = next(f for f in doc["findings"] if f["code"] == "LLM004")
     assert answer["calls_per_month"] == 300_000  # from the sample's usage profile
     assert answer["usd_per_month_at_stake"] == answer["cost_per_call"] * 300_000
