@@ -76,7 +76,9 @@ def logs_report(r: LogsResult, pricing: Provenance) -> Report:
     if r.user_source == "user column":
         headline.append(("cost per active user-month",
                          f"{r.users_active:,} users: mean {fmt_usd(u.mean)}, p50 "
-                         f"{fmt_usd(u.p50)}, p95 {fmt_usd(u.p95)}"))
+                         f"{fmt_usd(u.p50)}, p95 {fmt_usd(u.p95)}; top: "
+                         + ", ".join(f"{t['user']} {fmt_usd(t['cost_per_month'])}"
+                                     for t in r.top_users[:3])))
     elif r.user_source == "--users":
         headline.append(("cost per active user-month",
                          f"{fmt_usd(u.mean)} ({r.users_active:,} users from --users)"))
