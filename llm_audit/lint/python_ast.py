@@ -386,6 +386,21 @@ class ModuleIndex:
         key = dotted(receiver)
         if key is None:
             return None
+        if self.imports.get(key) == "openai":
+            # the v1 module-level client (`openai.chat.completions.create`), configured by
+            # assignments such as `openai.timeout = 20` anywhere in the module
+            k = re.escape(key)
+            retries = re.search(k + r"\.max_retries\s*=\s*(\d+)", self.module_text)
+            return (
+                ClientInfo(
+                    True,
+                    "openai (module-level client)",
+                    bool(re.search(k + r"\.timeout\s*=", self.module_text)),
+                    int(retries.group(1)) if retries else None,
+                ),
+                "openai",
+                "openai",
+            )
         if key.split(".")[0] in scope.params and not key.startswith("self."):
             return None  # a client handed in as a parameter: built somewhere we cannot see
         found = [*(self._scan_binding(key, scope, 0)), *self.clients.get(key, [])]
@@ -1087,6 +1102,10 @@ class PythonFrontEnd:
         self, call: ast.Call, m: _Match, kws: dict[str, ast.expr], ix: ModuleIndex, scope: _Scope
     ) -> tuple[PromptPart, ...]:
         pr = _Prompts(ix, scope, call.lineno)
+        if m.sdk == "langchain" and m.receiver is not None:
+            template = self._chain_template(m.receiver, pr, ix, scope, call)
+            if template:
+                return tuple(template)
         parts: list[PromptPart] = []
         for key, role in (
             ("system", "system"),
@@ -1101,6 +1120,55 @@ class PythonFrontEnd:
                 parts.extend(self._messages(kws[key], pr, ix, scope, call))
                 break
         return tuple(parts)
+
+    def _chain_template(
+        self, receiver: ast.expr, pr: _Prompts, ix: ModuleIndex, scope: _Scope, call: ast.Call
+    ) -> list[PromptPart]:
+        """The prompt template at the head of a LangChain chain (`prompt | llm | parser`)."""
+        node: ast.expr = ix.resolve(receiver, scope, call.lineno)
+        while isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            node = ix.resolve(node.left, scope, call.lineno)
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            return []
+        kind = node.func.attr
+        line = node.lineno
+        brace = re.compile(r"\{[^{}]*\}")
+
+        def template(expr: ast.expr | None, role: str) -> PromptPart | None:
+            if expr is None:
+                return None
+            text = _const_str(ix.resolve(expr, scope, call.lineno))
+            if text is None:
+                return PromptPart(role, pr.pieces(expr), line)
+            return PromptPart(role, _split_template(text, brace, "value"), line)
+
+        out: list[PromptPart] = []
+        if kind == "from_template" and node.args:
+            part = template(node.args[0], "user")
+            return [part] if part else []
+        if kind != "from_messages" or not node.args:
+            return []
+        items = ix.resolve(node.args[0], scope, call.lineno)
+        if not isinstance(items, ast.List | ast.Tuple):
+            return []
+        roles = {"human": "user", "ai": "assistant", "system": "system", "user": "user"}
+        for el in items.elts:
+            if isinstance(el, ast.Tuple) and len(el.elts) == 2:
+                role = roles.get(_const_str(el.elts[0]) or "", "unknown")
+                part = template(el.elts[1], role)
+                if part:
+                    out.append(part)
+            elif isinstance(el, ast.Call):
+                name = (dotted(el.func) or "").rsplit(".", 1)[-1]
+                if name == "MessagesPlaceholder":
+                    out.append(PromptPart("history", (Piece("dynamic", _src(el), "value"),), line))
+                elif isinstance(el.func, ast.Attribute) and el.func.attr == "from_template":
+                    owner = dotted(el.func.value) or ""
+                    role = "system" if "System" in owner else "user"
+                    part = template(el.args[0] if el.args else None, role)
+                    if part:
+                        out.append(part)
+        return out
 
     def _content_parts(
         self,

@@ -60,3 +60,19 @@ def short_variable_then_short_text(name: str) -> object:
 def format_template(question: str) -> object:
     template = "{q}\n\nAnswer as a pirate. Keep it under three sentences and stay in character."
     return client.chat.completions.create(model="gpt-4o-mini", max_tokens=300, messages=[{"role": "user", "content": template.format(q=question)}])  # expect: LLM001
+
+
+def langchain_template_first(question: str, context: str) -> object:
+    from langchain_core.prompts import ChatPromptTemplate
+    from langchain_openai import ChatOpenAI
+
+    chain = ChatPromptTemplate.from_messages([("system", "{context}\n\nYou are a support agent for Acme. Answer only from the context above."), ("human", "{question}")]) | ChatOpenAI(model="gpt-4o-mini", max_tokens=300, timeout=20)  # expect: LLM001
+    return chain.invoke({"question": question, "context": context})
+
+
+def langchain_template_static_first(question: str, context: str) -> object:
+    from langchain_core.prompts import ChatPromptTemplate
+    from langchain_openai import ChatOpenAI
+
+    chain = ChatPromptTemplate.from_messages([("system", "You are a support agent for Acme. Answer only from the context."), ("human", "{context}\n\n{question}")]) | ChatOpenAI(model="gpt-4o-mini", max_tokens=300, timeout=20)  # ok: LLM001
+    return chain.invoke({"question": question, "context": context})

@@ -57,3 +57,9 @@ def raw_requests(q: str) -> object:
 
 def raw_requests_timeout(q: str) -> object:
     return requests.post("https://api.openai.com/v1/chat/completions", timeout=30, json={"model": "gpt-4o-mini", "max_tokens": 9, "messages": [{"role": "user", "content": q}]})  # ok: LLM004
+
+
+def module_level_client(q: str) -> object:
+    import openai
+
+    return openai.chat.completions.create(model="gpt-4o-mini", max_tokens=9, messages=[{"role": "user", "content": q}])  # expect: LLM004
