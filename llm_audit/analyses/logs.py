@@ -84,6 +84,8 @@ class LogsResult:
     duplicate_ids: int
     duplicate_examples: tuple[str, ...]
     transcript_duplicates: int
+    timing_contradictions: tuple[str, ...]
+    timing_contradiction_count: int
     requests: int
     priced_requests: int
     total_cost: float
@@ -496,6 +498,8 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
         contradiction_count=load.contradiction_count, duplicate_ids=load.duplicate_ids,
         duplicate_examples=load.duplicate_examples,
         transcript_duplicates=load.transcript_duplicates,
+        timing_contradictions=load.timing_contradictions,
+        timing_contradiction_count=load.timing_contradiction_count,
         requests=int(df["requests"].sum()), priced_requests=int(priced["requests"].sum()),
         total_cost=total_cost, billed_usd=billed, unpriced=tuple(unpriced_rows),
         window_days=window_days, month_factor=month_factor,

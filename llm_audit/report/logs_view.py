@@ -100,6 +100,9 @@ def logs_report(r: LogsResult, pricing: Provenance) -> Report:
                      f" (default latency budget {v.latency_budget_ms:,.0f} ms)") +
                      ("" if v.cost_budget_stated else
                       f" (default budget ${v.cost_budget:,.2f}/user-month)")))
+    if r.contradiction_count:
+        headline.append(("set aside", f"{r.contradiction_count:,} row(s) whose token counts "
+                         "contradict each other are not in any figure (see data quality)"))
     if r.unpriced:
         n = sum(int(x["requests"]) for x in r.unpriced)  # type: ignore[call-overload]
         headline.append(("UNPRICED", f"{n:,} requests have no price; their cost is NOT in the "
@@ -183,6 +186,9 @@ def logs_report(r: LogsResult, pricing: Provenance) -> Report:
     if r.contradiction_count:
         quality.append(f"{r.contradiction_count} row(s) with contradictory counts left out: "
                        + "; ".join(r.contradictions[:5]))
+    if r.timing_contradiction_count:
+        quality.append(f"{r.timing_contradiction_count} row(s) with contradictory timings "
+                       "(priced, left out of latency): " + "; ".join(r.timing_contradictions[:5]))
     if r.duplicate_ids:
         quality.append(f"{r.duplicate_ids} repeated request id(s) counted once: "
                        + "; ".join(r.duplicate_examples[:5]))
@@ -229,6 +235,8 @@ def logs_report(r: LogsResult, pricing: Provenance) -> Report:
         "data_quality": {"inputs": list(r.inputs), "bad_lines": list(r.bad_lines),
                          "skipped": list(r.skipped), "contradictions": list(r.contradictions),
                          "contradiction_count": r.contradiction_count,
+                         "timing_contradictions": list(r.timing_contradictions),
+                         "timing_contradiction_count": r.timing_contradiction_count,
                          "duplicate_request_ids": r.duplicate_ids,
                          "duplicate_examples": list(r.duplicate_examples),
                          "transcript_duplicates": r.transcript_duplicates,

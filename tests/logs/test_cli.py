@@ -174,7 +174,8 @@ def test_contradictions_and_duplicates_reach_the_report(cli: Cli) -> None:
     data = run_json(cli, str(ASSETS / "contradictions.jsonl"))
     q = data["data_quality"]
     assert q["contradiction_count"] == 1 and q["duplicate_request_ids"] == 1
-    assert data["requests"] == 1
+    assert q["timing_contradiction_count"] == 1
+    assert data["requests"] == 2
 
 
 def test_loop_per_item_burst_is_batchable(cli: Cli, tmp_path: Path) -> None:

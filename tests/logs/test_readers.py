@@ -148,8 +148,11 @@ def test_claude_code_dedupes_on_message_and_request_id_keeping_final_usage() -> 
 
 def test_contradictions_and_duplicate_ids_are_reported_with_lines() -> None:
     load = read("contradictions.jsonl")
-    assert len(load.table) == 1
+    assert len(load.table) == 2  # the timing contradiction keeps its tokens, loses its timings
     assert load.contradiction_count == 1
+    assert load.timing_contradiction_count == 1
+    assert "contradictions.jsonl:4: time to first token (400.0 ms)" in load.timing_contradictions[0]
+    assert load.table["latency_ms"].isna().all()
     assert load.contradictions[0].endswith(
         "contradictions.jsonl:1: cache read + write tokens (500) exceed input (100)")
     assert load.duplicate_ids == 1

@@ -35,6 +35,8 @@ class LogLoad:
     duplicate_ids: int
     duplicate_examples: tuple[str, ...]
     transcript_duplicates: int  # Claude Code lines repeating one message's usage
+    timing_contradictions: tuple[str, ...] = ()
+    timing_contradiction_count: int = 0
 
 
 def _pick(source: Source, forced: str | None) -> Reader:
@@ -130,14 +132,24 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
     table = pd.concat(frames, ignore_index=True) if frames else schema.empty()
     table = schema.normalize(table)
 
+    timing_notes: list[str] = []
     cached = (table["cache_read_tokens"] + table["cache_write_5m_tokens"]
               + table["cache_write_1h_tokens"])
+    # Token contradictions leave a row unpriceable without guessing: it is set aside. A timing
+    # contradiction only voids the row's timings (its tokens and cost still count).
+    timing = (table["ttft_ms"] > table["latency_ms"]).fillna(False) | (
+        table["latency_ms"] < 0).fillna(False)
+    for idx in table.index[timing.to_numpy(dtype=bool)][:_LISTED]:
+        r = table.loc[idx]
+        timing_notes.append(f"{r['source_file']}:{r['source_line']}: time to first token "
+                            f"({r['ttft_ms']} ms) exceeds latency ({r['latency_ms']} ms) or "
+                            "latency is negative; timings ignored")
+    timing_count = int(timing.sum())
+    table.loc[timing, ["ttft_ms", "latency_ms"]] = float("nan")
     checks = (
         (cached > table["input_tokens"], "cache read + write tokens ({c}) exceed input ({i})"),
         (table["reasoning_tokens"] > table["output_tokens"],
          "reasoning tokens ({r}) exceed output ({o})"),
-        ((table["ttft_ms"] > table["latency_ms"]).fillna(False),
-         "time to first token ({t} ms) exceeds latency ({l} ms)"),
         ((table[list(schema.TOKEN_COLUMNS)] < 0).any(axis=1), "negative token count"),
     )
     bad_mask = pd.Series(False, index=table.index)
@@ -149,7 +161,7 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
                 r = table.loc[idx]
                 found.append(f"{r['source_file']}:{r['source_line']}: " + what.format(
                     c=int(cached[idx]), i=int(r["input_tokens"]), r=int(r["reasoning_tokens"]),
-                    o=int(r["output_tokens"]), t=r["ttft_ms"], l=r["latency_ms"]))
+                    o=int(r["output_tokens"])))
         bad_mask |= mask
     contradiction_count = int(bad_mask.sum())
     table = table[~bad_mask.to_numpy()]
@@ -162,4 +174,5 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
         .head(_LISTED).itertuples(index=False, name=None))
     table = table[~dup.to_numpy()].reset_index(drop=True)
     return LogLoad(table, tuple(formats), tuple(bad), tuple(skipped), tuple(found),
-                   contradiction_count, int(dup.sum()), examples, transcript_dups)
+                   contradiction_count, int(dup.sum()), examples, transcript_dups,
+                   tuple(timing_notes), timing_count)
