@@ -390,13 +390,13 @@ class ModuleIndex:
             # the v1 module-level client (`openai.chat.completions.create`), configured by
             # assignments such as `openai.timeout = 20` anywhere in the module
             k = re.escape(key)
-            retries = re.search(k + r"\.max_retries\s*=\s*(\d+)", self.module_text)
+            found_retries = re.search(k + r"\.max_retries\s*=\s*(\d+)", self.module_text)
             return (
                 ClientInfo(
                     True,
                     "openai (module-level client)",
                     bool(re.search(k + r"\.timeout\s*=", self.module_text)),
-                    int(retries.group(1)) if retries else None,
+                    int(found_retries.group(1)) if found_retries else None,
                 ),
                 "openai",
                 "openai",
