@@ -141,7 +141,24 @@ def _checklist(result: PromptsResult) -> tuple[list[dict[str, str]], list[str]]:
     return rows, by_hand
 
 
-def findings_report(result: PromptsResult) -> Report:
+_FLAT_COLUMNS = (
+    Col("path", "file"),
+    Col("line", "line", "int"),
+    Col("code", "rule"),
+    Col("name", "name"),
+    Col("severity", "severity"),
+    Col("confidence", "confidence"),
+    Col("model", "model"),
+    Col("static_prompt_tokens", "static tokens", "int"),
+    Col("cost_per_call", "per call", "usd"),
+    Col("usd_per_month_at_stake", "at stake/month", "usd"),
+    Col("message", "finding"),
+    Col("fix", "fix"),
+)
+
+
+def findings_report(result: PromptsResult, *, flat: bool = False) -> Report:
+    """The report; ``flat`` puts every finding in one first table (for CSV: one row each)."""
     lint = result.lint
     rows_by_file: dict[str, list[dict[str, object]]] = {}
     findings = []
@@ -159,6 +176,8 @@ def findings_report(result: PromptsResult) -> Report:
             }
         )
     sections = [Section(path, _FILE_COLUMNS, tuple(rows)) for path, rows in rows_by_file.items()]
+    if flat:
+        sections = [Section("Findings", _FLAT_COLUMNS, tuple(findings))]
     if lint.warnings:
         sections.append(
             Section(

@@ -207,3 +207,16 @@ def test_rules_and_rule(cli: CLI) -> None:
     assert cli(["rule", "missing-timeout"]).stdout.startswith("LLM004 missing-timeout")
     r = cli(["rule", "LLM123"])
     assert r.exit_code == 2 and "unknown rule 'LLM123'" in r.stderr
+
+
+def test_csv_has_one_row_per_finding_with_its_file(cli: CLI, app_dir: Path) -> None:
+    import csv
+    import io
+
+    r = cli(["prompts", str(app_dir), "-f", "csv", "--exit-zero"])
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert {(x["path"], x["line"], x["code"]) for x in rows} == {
+        ("app.py", "7", "LLM002"),
+        ("app.py", "7", "LLM004"),
+    }
+    assert all(float(x["cost_per_call"]) > 0 for x in rows)
