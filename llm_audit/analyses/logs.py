@@ -433,8 +433,9 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
     if len(short):
         classes = {m: book.models[m].model_class for m in short["model"].dropna().unique()}
         frontier = short[short["model"].map(classes) == "frontier"]
-        for (model, provider), g in frontier.groupby(["model", "provider"]):
-            target = options.route_to or ROUTE_TO.get(str(provider))
+        for model, g in frontier.groupby("model"):
+            # The priced model's own provider (a gateway log may say "openai" for any model).
+            target = options.route_to or ROUTE_TO.get(book.models[str(model)].provider)
             if not target:
                 continue
             res = book.resolve(target)
