@@ -445,6 +445,8 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
             what_if = _reprice(g, book, model_raw=res.model.id, provider=res.model.provider,
                                region=pd.NA)
             now, then = float(g["cost_total"].sum()), float(what_if.sum())
+            if res.model.id == model or not then < now:
+                continue  # already the cheaper model, or the target costs more here
             routing.append({"model": str(model), "to": res.model.id, "requests": len(g),
                             "share": len(g) / max(len(df), 1), "cost": now,
                             "what_if": then, "saving_per_month": (now - then) * month_factor})
