@@ -214,3 +214,16 @@ def test_csv_is_the_primary_cost_table_and_adds_up(cli: Cli) -> None:
     assert sum(int(r["requests"]) for r in rows) == 200
     md = cli(["logs", str(SAMPLE), "--format", "markdown"])
     assert md.exit_code == 0 and "| finding |" in md.stdout
+
+
+def test_timezone_moves_days_and_bad_zone_is_exit_2(cli: Cli, tmp_path: Path) -> None:
+    line = json.loads((ASSETS / "openai_responses.jsonl").read_text().splitlines()[0])
+    line["created_at"] = 1795044600  # 2026-11-18T23:30:00Z: the 18th in UTC, the 19th in Tokyo
+    f = tmp_path / "r.jsonl"
+    f.write_text(json.dumps(line) + "\n")
+    utc = run_json(cli, str(f))
+    tokyo = run_json(cli, str(f), "--timezone", "Asia/Tokyo")
+    assert [r["day"] for r in utc["cost_by"]["day"]] == ["2026-11-18"]
+    assert [r["day"] for r in tokyo["cost_by"]["day"]] == ["2026-11-19"]
+    bad = cli(["logs", str(f), "--timezone", "Mars/Olympus"])
+    assert bad.exit_code == 2 and "unknown time zone 'Mars/Olympus'" in bad.stderr
