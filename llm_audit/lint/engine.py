@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,6 +20,7 @@ from llm_audit.errors import InputError
 from llm_audit.lint import suppress
 from llm_audit.lint.callsite import CallSite
 from llm_audit.lint.config import LintConfig
+from llm_audit.lint.python_ast import ClientBinding
 from llm_audit.lint.rules import RULES
 from llm_audit.lint.rules.base import CONFIDENCE_RANK, Confidence, Rule, RuleOptions, Severity
 
@@ -97,13 +98,18 @@ def lint_source(
     rules: Sequence[Rule],
     options: RuleOptions,
     min_confidence: Confidence = "low",
+    exports: Mapping[str, ClientBinding] | None = None,
 ) -> tuple[list[Finding], list[CallSite], list[FileProblem]]:
-    """Findings in one file's text, suppressions applied; (findings, sites, unused)."""
+    """Findings in one file's text, suppressions applied; (findings, sites, unused).
+
+    ``exports`` are the clients other scanned modules build at their top level, so that a
+    client imported from elsewhere in the project is still known.
+    """
     sites: list[CallSite] = []
     if path.endswith(PY_SUFFIXES):
         from llm_audit.lint.python_ast import iter_sites
 
-        sites = list(iter_sites(path, source))
+        sites = list(iter_sites(path, source, exports))
     elif path.endswith(JS_SUFFIXES):
         from llm_audit.lint.js_treesitter import iter_sites as js_sites
 
@@ -278,6 +284,7 @@ def _prefilter(data: bytes, path: str) -> bool:
 
 
 Work = tuple[str, str, tuple[str, ...], RuleOptions, Confidence]
+Exports = dict[str, ClientBinding]
 Outcome = tuple[list[Finding], list[CallSite], list[FileProblem], list[FileProblem], bool]
 
 
@@ -293,7 +300,20 @@ def _screen(args: Work) -> Outcome | None:
     return None
 
 
-def _one(args: Work) -> Outcome:
+def _exports(args: Work) -> Exports:
+    """First pass: the top-level clients of one module (empty when it does not parse)."""
+    real, shown = args[0], args[1]
+    if not real.endswith(PY_SUFFIXES):
+        return {}
+    from llm_audit.lint.python_ast import module_exports
+
+    try:
+        return module_exports(shown, Path(real).read_bytes().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, SyntaxError, RecursionError, ValueError):
+        return {}  # the second pass reports the problem
+
+
+def _one(args: Work, exports: Exports | None = None) -> Outcome:
     """Parse and lint one file that passed the prefilter (in a worker for big trees)."""
     real, shown, codes, options, min_conf = args
     try:
@@ -304,7 +324,7 @@ def _one(args: Work) -> Outcome:
         return [], [], [], [FileProblem(shown, 0, "not UTF-8; skipped")], False
     rules = [r for r in RULES if r.code in codes]
     try:
-        found, sites, unused = lint_source(shown, source, rules, options, min_conf)
+        found, sites, unused = lint_source(shown, source, rules, options, min_conf, exports)
     except SyntaxError as e:
         return (
             [],
@@ -343,11 +363,16 @@ def lint(
             todo.append(w)
         else:
             results.append(screened)
+    exports: Exports = {}
     if len(todo) >= PARALLEL_FROM and (jobs or os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results += pool.map(_one, todo, chunksize=4)
+            for part in pool.map(_exports, todo, chunksize=4):
+                exports.update(part)
+            results += pool.map(_one, todo, [exports] * len(todo), chunksize=4)
     else:
-        results += [_one(w) for w in todo]
+        for w in todo:
+            exports.update(_exports(w))
+        results += [_one(w, exports) for w in todo]
     findings: list[Finding] = []
     sites: list[CallSite] = []
     unused: list[FileProblem] = []

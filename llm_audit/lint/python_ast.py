@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from llm_audit.lint.callsite import (
@@ -27,7 +27,9 @@ from llm_audit.lint.callsite import (
 # Bytes that a file calling an LLM almost always contains; anything else is skipped unparsed.
 PREFILTER = re.compile(
     rb"openai|anthropic|litellm|genai|generativeai|langchain|llama_index|instructor|"
-    rb"api\.openai\.com|api\.anthropic\.com|generativelanguage\.googleapis"
+    rb"api\.openai\.com|api\.anthropic\.com|generativelanguage\.googleapis|"
+    # a module calling a client it imports from elsewhere in the project names no SDK
+    rb"chat\.completions\.|messages\.(?:create|stream)\(|responses\.create\(|generate_content"
 )
 
 # constructor (dotted, after import resolution) -> (sdk, provider hint)
@@ -131,6 +133,18 @@ PER_REQUEST_MODULES = {
     "timezone",
 }
 MAX_DEPTH = 6
+ClientBinding = tuple[ClientInfo, str, str | None]  # (client, sdk, provider hint)
+
+
+def module_name_for(path: str) -> str:
+    """The dotted module name of a path relative to the scan root (``src/`` layout aware)."""
+    stem = path[:-3] if path.endswith(".py") else path
+    parts = [p for p in stem.replace("\\", "/").split("/") if p not in ("", ".")]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    if parts and parts[0] == "src":
+        parts = parts[1:]
+    return ".".join(parts) if all(p.isidentifier() for p in parts) else ""
 
 
 def dotted(node: ast.AST) -> str | None:
@@ -165,10 +179,18 @@ class _Scope:
 class ModuleIndex:
     """Everything module-wide the call sites need: imports, constants, clients, scopes."""
 
-    def __init__(self, tree: ast.Module, path: str, lines: list[str]) -> None:
+    def __init__(
+        self,
+        tree: ast.Module,
+        path: str,
+        lines: list[str],
+        exports: Mapping[str, ClientBinding] | None = None,
+    ) -> None:
         self.tree = tree
         self.path = path
         self.lines = lines
+        self.module = module_name_for(path)
+        self.exports: Mapping[str, ClientBinding] = exports or {}
         self.parents: dict[ast.AST, ast.AST] = {}
         self.imports: dict[str, str] = {}
         self.scopes: dict[ast.AST, _Scope] = {}
@@ -195,6 +217,12 @@ class ModuleIndex:
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 for a in node.names:
                     self.imports[a.asname or a.name] = f"{node.module}.{a.name}"
+            elif isinstance(node, ast.ImportFrom) and node.level > 0:
+                # `from .llm import client` inside package.module -> package.llm.client
+                package = self.module.split(".")[: -node.level] if self.module else []
+                base = ".".join([*package, *([node.module] if node.module else [])])
+                for a in node.names:
+                    self.imports[a.asname or a.name] = f"{base}.{a.name}" if base else a.name
 
     def resolve_name(self, node: ast.AST) -> str | None:
         text = dotted(node)
@@ -404,6 +432,10 @@ class ModuleIndex:
         if key.split(".")[0] in scope.params and not key.startswith("self."):
             return None  # a client handed in as a parameter: built somewhere we cannot see
         found = [*(self._scan_binding(key, scope, 0)), *self.clients.get(key, [])]
+        if not found:
+            imported = self._imported_client(receiver)
+            if imported is not None:
+                return imported
         if not found and key.startswith(("self.", "cls.")):
             attr = key.split(".", 1)[1]
             for k, v in self.clients.items():
@@ -417,6 +449,30 @@ class ModuleIndex:
         retries = [f[0].max_retries for f in found]
         zero = 0 if 0 in retries else info.max_retries
         return replace(info, timeout=timeout, max_retries=zero), sdk, prov
+
+    def _imported_client(self, receiver: ast.AST) -> ClientBinding | None:
+        """A client another scanned module builds at its top level and this one imports."""
+        full = self.resolve_name(receiver)
+        if not full or not self.exports or full == dotted(receiver):
+            return None
+        if full in self.exports:
+            return self.exports[full]
+        for key, value in self.exports.items():  # the scan root and the import root differ
+            if key.endswith("." + full) or full.endswith("." + key):
+                return value
+        return None
+
+    def module_clients(self) -> dict[str, ClientBinding]:
+        """This module's top-level clients, by dotted name, for the modules importing them."""
+        out: dict[str, ClientBinding] = {}
+        module_scope = self.scopes[self.tree]
+        for name, values in module_scope.assigns.items():
+            if "." in name or not self.module:
+                continue
+            found = self.client_from_expr(values[-1][1], module_scope, 0)
+            if found is not None:
+                out[f"{self.module}.{name}"] = found
+        return out
 
     # -- values ----------------------------------------------------------------------------
     def scope_of(self, node: ast.AST) -> _Scope:
@@ -823,10 +879,13 @@ def _receiver(func: ast.expr, drop: int) -> ast.expr | None:
 class PythonFrontEnd:
     """Parses one module and yields its call sites."""
 
-    def __init__(self, path: str, source: str) -> None:
+    def __init__(
+        self, path: str, source: str, exports: Mapping[str, ClientBinding] | None = None
+    ) -> None:
         self.path = path
         self.source = source
         self.lines = source.splitlines()
+        self.exports = exports
 
     def call_sites(self) -> list[CallSite]:
         tree = ast.parse(self.source, filename=self.path)
@@ -840,7 +899,7 @@ class PythonFrontEnd:
         candidates = [n for n in nodes if isinstance(n, ast.Call) and _tail(n.func) in names]
         if not candidates:
             return []
-        ix = ModuleIndex(tree, self.path, self.lines)
+        ix = ModuleIndex(tree, self.path, self.lines, self.exports)
         sites: list[tuple[ast.Call, CallSite]] = []
         for node in candidates:
             if isinstance(node, ast.Call):
@@ -1624,5 +1683,13 @@ def _provider_from_model(model: str) -> str | None:
     return None
 
 
-def iter_sites(path: str, source: str) -> Iterator[CallSite]:
-    yield from PythonFrontEnd(path, source).call_sites()
+def iter_sites(
+    path: str, source: str, exports: Mapping[str, ClientBinding] | None = None
+) -> Iterator[CallSite]:
+    yield from PythonFrontEnd(path, source, exports).call_sites()
+
+
+def module_exports(path: str, source: str) -> dict[str, ClientBinding]:
+    """The clients a module builds at its top level (first pass of a project scan)."""
+    tree = ast.parse(source, filename=path)
+    return ModuleIndex(tree, path, source.splitlines()).module_clients()

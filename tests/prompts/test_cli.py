@@ -220,3 +220,21 @@ def test_csv_has_one_row_per_finding_with_its_file(cli: CLI, app_dir: Path) -> N
         ("app.py", "7", "LLM004"),
     }
     assert all(float(x["cost_per_call"]) > 0 for x in rows)
+
+
+@pytest.mark.parametrize(("ctor", "fires"), [("OpenAI(timeout=20)", False), ("OpenAI()", True)])
+def test_client_imported_from_another_module(
+    cli: CLI, tmp_path: Path, ctor: str, fires: bool
+) -> None:
+    pkg = tmp_path / "svc"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "clients.py").write_text(f"from openai import OpenAI\n\nclient = {ctor}\n")
+    (pkg / "ask.py").write_text(
+        "from .clients import client\n\n\ndef ask(q):\n"
+        "    return client.chat.completions.create(model='gpt-4o-mini', max_tokens=9,"
+        " messages=[{'role': 'user', 'content': q}])\n"
+    )
+    doc = json.loads(cli(["prompts", str(tmp_path), "-f", "json", "--exit-zero"]).stdout)
+    found = {(f["path"], f["code"]) for f in doc["findings"]}
+    assert (("svc/ask.py", "LLM004") in found) is fires

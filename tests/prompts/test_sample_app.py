@@ -22,6 +22,7 @@ def test_sample_app_findings(cli: Callable[..., Result]) -> None:
         ("app/llm.py", "LLM007"),
         ("app/jobs.py", "LLM003"),
         ("app/main.py", "LLM006"),
+        ("app/main.py", "LLM004"),  # the client it imports from app.llm has no timeout
     }
     answer = next(f for f in doc["findings"] if f["code"] == "LLM004")
     assert answer["calls_per_month"] == 300_000  # from the sample's usage profile
