@@ -129,6 +129,10 @@ class LogsResult:
 # -- helpers -----------------------------------------------------------------------------------
 
 
+def fmt_money(x: float) -> str:
+    return f"${x:,.6f}" if x == x else "unpriced"
+
+
 def _f(x: Any) -> float:
     try:
         return float(x)
@@ -490,6 +494,11 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
                                 f">= {BURST_CALLS} same-feature calls in one trace or session "
                                 f"(or from one user < {BURST_GAP_S} s apart), can wait up to "
                                 "24 h; priced at the model's batch rates"))
+    if "speed" in df and (df["speed"] == "fast").any():
+        fast = df[(df["speed"] == "fast").fillna(False).to_numpy(dtype=bool)]
+        notes.append(f"{len(fast)} request(s) ran with speed \"fast\" (about 2x on the models "
+                     "that offer it); the price tables do not model fast mode, so they are "
+                     f"priced at standard rates ({fmt_money(float(fast['cost_total'].sum()))})")
     if no_cap and len(body):
         notes.append(f"{no_cap} of {len(body)} logged requests set no max_tokens: one runaway "
                      "generation is then bounded only by the model's output limit")

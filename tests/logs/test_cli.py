@@ -227,3 +227,9 @@ def test_timezone_moves_days_and_bad_zone_is_exit_2(cli: Cli, tmp_path: Path) ->
     assert [r["day"] for r in tokyo["cost_by"]["day"]] == ["2026-11-19"]
     bad = cli(["logs", str(f), "--timezone", "Mars/Olympus"])
     assert bad.exit_code == 2 and "unknown time zone 'Mars/Olympus'" in bad.stderr
+
+
+def test_fast_mode_is_named_not_silently_priced(cli: Cli) -> None:
+    res = cli(["logs", str(ASSETS / "claude_projects")])
+    assert res.exit_code == 0
+    assert '1 request(s) ran with speed "fast"' in res.stdout

@@ -175,6 +175,7 @@ def anthropic_usage(u: Obj) -> Row:
         "reasoning_tokens": num(as_dict(u.get("output_tokens_details")).get("thinking_tokens")),
         "web_search_requests": num(tools.get("web_search_requests")),
         "service_tier": opt_str(u.get("service_tier")) or "standard",
+        "speed": opt_str(u.get("speed")),  # "fast" costs more; the tables do not model it
     }
 
 

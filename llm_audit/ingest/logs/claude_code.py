@@ -94,7 +94,6 @@ class ClaudeCodeTranscriptReader(JsonRecordReader):
             if not usage or msg.get("model") == "<synthetic>":
                 continue
             row = anthropic_usage(usage)
-            speed = opt_str(usage.get("speed"))
             row.update({
                 "timestamp": opt_str(record.get("timestamp")),
                 "provider": "anthropic",
@@ -109,8 +108,6 @@ class ClaudeCodeTranscriptReader(JsonRecordReader):
                 "source_file": source.name,
                 "source_line": line,
             })
-            if speed == "fast":
-                row["speed"] = speed
             mid, rid = row["message_id"], row["request_id"]
             if mid and rid:
                 if (mid, rid) in by_key:
