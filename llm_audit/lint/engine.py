@@ -262,10 +262,11 @@ def discover(paths: Sequence[Path], cfg: LintConfig) -> list[Path]:
 
 
 def _rel(path: Path, cfg: LintConfig) -> str:
-    try:
-        return path.resolve().relative_to(cfg.root).as_posix()
-    except ValueError:
+    # abspath, not resolve(): no per-file symlink walk (it dominated large scans)
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(cfg.root))
+    if rel.startswith(".."):
         return path.as_posix()
+    return Path(rel).as_posix()
 
 
 def _excluded(path: Path, cfg: LintConfig) -> bool:
@@ -275,12 +276,12 @@ def _excluded(path: Path, cfg: LintConfig) -> bool:
 
 def _prefilter(data: bytes, path: str) -> bool:
     if path.endswith(JS_SUFFIXES):
-        from llm_audit.lint.js_treesitter import PREFILTER as JS_PREFILTER
+        from llm_audit.lint.js_treesitter import mentions_llm as js_mentions_llm
 
-        return JS_PREFILTER.search(data) is not None
-    from llm_audit.lint.python_ast import PREFILTER
+        return js_mentions_llm(data)
+    from llm_audit.lint.python_ast import mentions_llm
 
-    return PREFILTER.search(data) is not None
+    return mentions_llm(data)
 
 
 Work = tuple[str, str, tuple[str, ...], RuleOptions, Confidence]

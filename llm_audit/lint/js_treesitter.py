@@ -19,10 +19,23 @@ from llm_audit.lint.callsite import CallSite, ClientInfo, LoopInfo, Piece, Promp
 if TYPE_CHECKING:
     from tree_sitter import Language, Node
 
-PREFILTER = re.compile(
-    rb"openai|@anthropic-ai|anthropic|from ['\"]ai['\"]|@ai-sdk|generateText|streamText|"
-    rb"generateObject|api\.openai\.com|api\.anthropic\.com"
+PREFILTER_NEEDLES: tuple[bytes, ...] = (
+    b"openai",
+    b"anthropic",
+    b"generateText",
+    b"streamText",
+    b"generateObject",
+    b"streamObject",
+    b"@ai-sdk",
+    b"chat.completions.",
+    b"messages.create(",
 )
+
+
+def mentions_llm(data: bytes) -> bool:
+    return any(n in data for n in PREFILTER_NEEDLES)
+
+
 CLIENT_MODULES = {"openai": ("openai", "openai"), "@anthropic-ai/sdk": ("anthropic", "anthropic")}
 VERCEL_FUNCS = {"generateText", "streamText", "generateObject", "streamObject"}
 PROVIDER_FACTORIES = {

@@ -25,12 +25,28 @@ from llm_audit.lint.callsite import (
 )
 
 # Bytes that a file calling an LLM almost always contains; anything else is skipped unparsed.
-PREFILTER = re.compile(
-    rb"openai|anthropic|litellm|genai|generativeai|langchain|llama_index|instructor|"
-    rb"api\.openai\.com|api\.anthropic\.com|generativelanguage\.googleapis|"
+# Plain substrings (bytes `in`), not a regex alternation: an order of magnitude faster.
+PREFILTER_NEEDLES: tuple[bytes, ...] = (
+    b"openai",
+    b"anthropic",
+    b"litellm",
+    b"genai",
+    b"generativ",
+    b"langchain",
+    b"llama_index",
+    b"instructor",
     # a module calling a client it imports from elsewhere in the project names no SDK
-    rb"chat\.completions\.|messages\.(?:create|stream)\(|responses\.create\(|generate_content"
+    b"completions.",
+    b"messages.create(",
+    b"messages.stream(",
+    b"responses.create(",
+    b"generate_content",
 )
+
+
+def mentions_llm(data: bytes) -> bool:
+    return any(n in data for n in PREFILTER_NEEDLES)
+
 
 # constructor (dotted, after import resolution) -> (sdk, provider hint)
 CLIENT_CTORS: dict[str, tuple[str, str | None]] = {
