@@ -227,3 +227,10 @@ def test_claude_code_broken_usage_line_is_reported(tmp_path: Path) -> None:
         load_logs([str(tmp_path / "projects")])
     assert e.value.where is not None and e.value.where.endswith("s.jsonl:6")
     assert len(load_logs([str(tmp_path / "projects")], skip_bad_lines=True).table) == 2
+
+
+def test_stream_chunks_count_once_from_the_usage_chunk() -> None:
+    load = read("openai_stream_chunks.jsonl")
+    (row,) = load.table.itertuples()
+    assert tokens(row) == (20, 0, 0, 0, 2, 0) and bool(row.stream)
+    assert load.skipped == ()

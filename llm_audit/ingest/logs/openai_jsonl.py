@@ -31,6 +31,8 @@ def is_openai_response(obj: Obj) -> bool:
 def openai_row(response: Obj, where: tuple[str, int], skipped: list[str]) -> Row | None:
     """Columns of one Chat Completions or Responses object; None (listed) without usage."""
     usage = as_dict(response.get("usage"))
+    if not usage and response.get("object") == "chat.completion.chunk":
+        return None  # a stream's chunks: only the last (include_usage) carries the counts
     if not usage:
         skipped.append(f"{where[0]}:{where[1]}: response without usage (streamed without "
                        "stream_options.include_usage?)")
@@ -44,6 +46,8 @@ def openai_row(response: Obj, where: tuple[str, int], skipped: list[str]) -> Row
         created = response.get("created_at")
     else:
         row = openai_chat_usage(usage)
+        if response.get("object") == "chat.completion.chunk":
+            row["stream"] = True
         choices = response.get("choices") or [{}]
         finish = opt_str(as_dict(choices[0]).get("finish_reason"))
         created = response.get("created")
@@ -77,7 +81,7 @@ class OpenAIResponsesJsonlReader(JsonRecordReader):
         if extra.get("timestamp") is not None:
             row["timestamp"] = extra.pop("timestamp")
         extra.pop("timestamp", None)
-        row.update(extra)
+        row.update({k: v for k, v in extra.items() if v is not None or k not in row})
         if not row["model_raw"]:
             row["model_raw"] = opt_str(request.get("model"))
         return [row]
