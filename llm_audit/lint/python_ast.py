@@ -1116,7 +1116,7 @@ class PythonFrontEnd:
             stream=stream,
             stream_only_accumulated=stream and self._only_accumulated(call, ix, fn),
             loops=self._loops(call, ix),
-            web_handler=self._web_handler(fn),
+            web_handler=self._web_handler(fn, self.path),
             retry_wrapped=self._retry(call, ix, fn, kws),
             bounded_context=bool(fn is not None and BUDGET.search(_src_full(fn))),
             cache_control="cache_control" in kws
@@ -1609,10 +1609,17 @@ class PythonFrontEnd:
         return True
 
     @staticmethod
-    def _web_handler(fn: ast.FunctionDef | ast.AsyncFunctionDef | None) -> bool:
+    def _web_handler(fn: ast.FunctionDef | ast.AsyncFunctionDef | None, path: str = "") -> bool:
         if fn is None:
             return False
-        return any(ROUTE_DECORATOR.search(_src_full(d)) for d in fn.decorator_list)
+        if any(ROUTE_DECORATOR.search(_src_full(d)) for d in fn.decorator_list):
+            return True
+        # a Django view: a function in views.py whose first parameter is the request
+        args = [a.arg for a in fn.args.args]
+        if path.rsplit("/", 1)[-1] == "views.py" and args[:1] == ["request"]:
+            return True
+        # a class-based view's handler method (Django View / DRF APIView / Starlette endpoint)
+        return args[:2] == ["self", "request"] and fn.name in ("get", "post", "put", "patch")
 
     def _retry(
         self,

@@ -67,6 +67,30 @@ def _finding_dict(f: Finding, cost: SiteCost | None) -> dict[str, object]:
     }
 
 
+def _cell(text: str, escape_markup: bool) -> str:
+    """Source code is full of [brackets]; the rich table would read them as markup."""
+    if not escape_markup:
+        return text
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _priced_by(f: Finding, cost: SiteCost | None) -> str:
+    """The line under a finding that says what its dollar figures rest on."""
+    model = f.site.model or "model not visible"
+    if cost is None:
+        return f"model: {model}"
+    tokens = f"{cost.static_tokens:,} static prompt tokens"
+    if cost.static_tokens and not cost.tokens_exact:
+        tokens += " (estimate)"
+    out = f"{cost.output_tokens:,} output" + (" (assumed)" if cost.output_assumed else "")
+    calls = f"{cost.calls_per_month:,} calls/month ({cost.calls_source})"
+    if cost.cost_per_call is None:
+        return f"model: {model}, UNPRICED: {cost.unpriced_reason}"
+    return f"model: {model}; {tokens}, {out}; {calls}"
+
+
 def _checklist(result: PromptsResult) -> tuple[list[dict[str, str]], list[str]]:
     costs = [c for c in result.costs if c.cost_per_call is not None]
     unpriced = [c for c in result.costs if c.cost_per_call is None]
@@ -157,7 +181,9 @@ _FLAT_COLUMNS = (
 )
 
 
-def findings_report(result: PromptsResult, *, flat: bool = False) -> Report:
+def findings_report(
+    result: PromptsResult, *, flat: bool = False, escape_markup: bool = False
+) -> Report:
     """The report; ``flat`` puts every finding in one first table (for CSV: one row each)."""
     lint = result.lint
     rows_by_file: dict[str, list[dict[str, object]]] = {}
@@ -172,7 +198,10 @@ def findings_report(result: PromptsResult, *, flat: bool = False) -> Report:
                 "severity": f.severity,
                 "cost_per_call": cost.cost_per_call if cost else None,
                 "usd_per_month": cost.usd_per_month if cost else None,
-                "message": f"{f.message}\n> {f.source_line}\nfix: {f.fix}",
+                "message": _cell(
+                    f"{f.message}\n> {f.source_line}\nfix: {f.fix}\n{_priced_by(f, cost)}",
+                    escape_markup,
+                ),
             }
         )
     sections = [Section(path, _FILE_COLUMNS, tuple(rows)) for path, rows in rows_by_file.items()]

@@ -36,3 +36,9 @@ def test_sample_app_markdown(cli: Callable[..., Result], tmp_path: Path) -> None
     assert r.exit_code == 0 and r.stdout == ""
     text = out.read_text()
     assert "app/llm.py" in text and "Pre-ship checklist" in text
+
+
+def test_table_shows_source_with_brackets(cli: Callable[..., Result]) -> None:
+    r = cli(["prompts", str(SAMPLE), "--exit-zero"])
+    assert "> return [summarize_ticket(t) for t in threads]" in r.stdout
+    assert "45,000" in r.stdout and "calls/month" in r.stdout  # what the dollars rest on

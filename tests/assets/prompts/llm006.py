@@ -41,3 +41,13 @@ def essay(topic: str) -> dict[str, str]:
 def title(topic: str) -> dict[str, str]:
     r = client.chat.completions.create(model="gpt-4o-mini", max_tokens=20, messages=[{"role": "user", "content": topic}])  # ok: LLM006
     return {"text": r.choices[0].message.content or ""}
+
+
+class EssayView:  # a Django / DRF class-based view
+    def post(self, request: object) -> dict[str, str]:
+        r = client.chat.completions.create(model="gpt-4o-mini", max_tokens=3000, messages=[{"role": "user", "content": str(request)}])  # expect: LLM006
+        return {"text": r.choices[0].message.content or ""}
+
+    def helper(self, request: object) -> dict[str, str]:
+        r = client.chat.completions.create(model="gpt-4o-mini", max_tokens=3000, messages=[{"role": "user", "content": str(request)}])  # ok: LLM006
+        return {"text": r.choices[0].message.content or ""}
