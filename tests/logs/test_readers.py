@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from llm_audit.errors import InputError
@@ -234,3 +235,8 @@ def test_stream_chunks_count_once_from_the_usage_chunk() -> None:
     (row,) = load.table.itertuples()
     assert tokens(row) == (20, 0, 0, 0, 2, 0) and bool(row.stream)
     assert load.skipped == ()
+
+
+def test_bedrock_identity_is_the_caller_not_an_end_user() -> None:
+    (row,) = read("bedrock_invocation.jsonl").table.itertuples()
+    assert row.api_key.endswith("assumed-role/app/worker") and row.user is pd.NA

@@ -75,7 +75,8 @@ class BedrockInvocationLogReader(JsonRecordReader):
             "ttft_ms": opt_float(stream_metrics.get("firstByteLatency")),
             "stream": "Stream" in operation,
             "region": region,
-            "user": opt_str(as_dict(record.get("identity")).get("arn")),
+            # The caller's IAM identity is an application role, not an end user.
+            "api_key": opt_str(as_dict(record.get("identity")).get("arn")),
             "max_tokens": request.get("max_tokens", as_dict(
                 request.get("inferenceConfig")).get("maxTokens")),
             "status": "success",
