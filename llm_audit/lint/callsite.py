@@ -72,6 +72,7 @@ class ClientInfo:
     timeout: bool = False
     max_retries: int | None = None  # None: not set (SDK default)
     line: int = 0
+    options: frozenset[str] = frozenset()  # option names set on the client (ctor, bind, ...)
 
 
 @dataclass(frozen=True)

@@ -102,9 +102,9 @@ ENDPOINTS = (
 )
 HTTP_CLIENTS = {"requests", "httpx", "aiohttp"}
 COLLECTION_WORDS = re.compile(
-    r"(docs|documents|chunks|pages|files|records|rows|results|history|messages|notes|emails|"
-    r"reviews|comments|texts|contents|passages|transcripts|logs|articles|entries|tickets|"
-    r"lines|snippets|sources|contexts|items)$",
+    # names that say "the whole collection"; generic ones (lines, items, results) stay out
+    r"(docs|documents|chunks|pages|files|records|rows|history|messages|notes|emails|"
+    r"reviews|comments|passages|transcripts|logs|articles|tickets|snippets|contexts)$",
     re.I,
 )
 BUDGET = re.compile(
@@ -361,7 +361,14 @@ class ModuleIndex:
             )
             retries = _int_or_none(kws.get("max_retries"))
             return (
-                ClientInfo(True, self.resolve_name(expr.func) or "", timeout, retries, expr.lineno),
+                ClientInfo(
+                    True,
+                    self.resolve_name(expr.func) or "",
+                    timeout,
+                    retries,
+                    expr.lineno,
+                    frozenset(kws),
+                ),
                 ctor[0],
                 ctor[1],
             )
@@ -388,6 +395,7 @@ class ModuleIndex:
                     info,
                     timeout=timeout,
                     max_retries=retries if retries is not None else info.max_retries,
+                    options=info.options | frozenset(kws),
                 ),
                 sdk,
                 prov,
@@ -1047,6 +1055,8 @@ class PythonFrontEnd:
             if sdk in ("langchain", "llama-index", "google-generativeai"):
                 for k, v in ctor_kws.items():
                     kws.setdefault(k, v)
+                for k in info.options - kws.keys():  # set by .bind(max_tokens=...) etc.
+                    kws[k] = ast.Constant(value=None)
         elif m.api == "http" or m.sdk in ("openai-v0", "litellm"):
             info = ClientInfo(known=True, constructor=m.sdk)
         positional = self._positional(call, m)

@@ -66,3 +66,17 @@ def gemini_no_cap(q: str) -> object:
 
 def gemini_cap(q: str) -> object:
     return gclient.models.generate_content(model="gemini-2.5-flash", contents=q, config=types.GenerateContentConfig(max_output_tokens=256))  # ok: LLM002
+
+
+def langchain_bound_cap(q: str) -> object:
+    from langchain_openai import ChatOpenAI
+
+    capped = ChatOpenAI(model="gpt-4o-mini", timeout=20).bind(max_tokens=200)
+    return capped.invoke(q)  # ok: LLM002
+
+
+def langchain_no_cap(q: str) -> object:
+    from langchain_openai import ChatOpenAI
+
+    llm = ChatOpenAI(model="gpt-4o-mini", timeout=20)
+    return llm.invoke(q)  # expect: LLM002
