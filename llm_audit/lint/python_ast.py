@@ -706,6 +706,12 @@ class _Prompts:
 
     def _grows(self, key: str) -> bool:
         text = self.ix.module_text
+        if key.startswith(("self.", "cls.")):  # an attribute: look in its own class only
+            cur = self.ix.parents.get(self.scope.node)
+            while cur is not None and not isinstance(cur, ast.ClassDef):
+                cur = self.ix.parents.get(cur)
+            if cur is not None:
+                text = _src_full(cur)
         k = re.escape(key)
         appended = re.search(k + r"\.(append|extend)\(|" + k + r"\s*\+=", text)
         trimmed = re.search(
@@ -722,7 +728,9 @@ class _Prompts:
             + r"\btrim\w*\(|truncat\w*\(",
             text,
         )
-        return bool(appended) and not trimmed
+        # deque(maxlen=N) drops the oldest turns by itself
+        capped = re.search(k + r"\s*(?::[^=\n]*)?=\s*(?:collections\.)?deque\([^)\n]*maxlen", text)
+        return bool(appended) and not trimmed and not capped
 
     def _call(self, call: ast.Call, depth: int) -> tuple[Piece, ...]:
         func = call.func

@@ -43,3 +43,14 @@ class Chat:
         r = client.chat.completions.create(model="gpt-4o-mini", max_tokens=300, messages=self.history)  # expect: LLM007
         self.history.append({"role": "assistant", "content": r.choices[0].message.content or ""})
         return r.choices[0].message.content or ""
+
+
+class RecentChat:
+    def __init__(self) -> None:
+        from collections import deque
+
+        self.history: deque[dict[str, str]] = deque(maxlen=20)
+
+    def say(self, text: str) -> object:
+        self.history.append({"role": "user", "content": text})
+        return client.chat.completions.create(model="gpt-4o-mini", max_tokens=300, messages=[{"role": "system", "content": "Be brief."}, *self.history])  # ok: LLM007
