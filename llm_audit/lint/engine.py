@@ -11,16 +11,17 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 from llm_audit.errors import InputError
 from llm_audit.lint import suppress
 from llm_audit.lint.callsite import CallSite
 from llm_audit.lint.config import LintConfig
-from llm_audit.lint.python_ast import ClientBinding
+from llm_audit.lint.python_ast import ProjectIndex
 from llm_audit.lint.rules import RULES
 from llm_audit.lint.rules.base import CONFIDENCE_RANK, Confidence, Rule, RuleOptions, Severity
 
@@ -44,6 +45,7 @@ SKIP_DIRS = {
     "build",
     ".eggs",
 }
+T = TypeVar("T")
 PARALLEL_FROM = 64  # candidate files; below this a process pool costs more than it saves
 
 
@@ -98,12 +100,13 @@ def lint_source(
     rules: Sequence[Rule],
     options: RuleOptions,
     min_confidence: Confidence = "low",
-    exports: Mapping[str, ClientBinding] | None = None,
+    exports: ProjectIndex | None = None,
 ) -> tuple[list[Finding], list[CallSite], list[FileProblem]]:
     """Findings in one file's text, suppressions applied; (findings, sites, unused).
 
-    ``exports`` are the clients other scanned modules build at their top level, so that a
-    client imported from elsewhere in the project is still known.
+    ``exports`` are the clients and LLM helpers other scanned modules define at their top
+    level, so that a client imported from elsewhere, or a loop over an imported helper, is
+    still seen.
     """
     sites: list[CallSite] = []
     if path.endswith(PY_SUFFIXES):
@@ -284,8 +287,29 @@ def _prefilter(data: bytes, path: str) -> bool:
     return mentions_llm(data)
 
 
+class _Serial:
+    """The process pool's interface, in this process (small scans)."""
+
+    def __enter__(self) -> _Serial:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def map(self, fn: Callable[..., T], *its: Iterable[Any], chunksize: int = 1) -> list[T]:
+        return [fn(*args) for args in zip(*its, strict=True)]
+
+
+def _names_any(path: str, needles: set[bytes]) -> bool:
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return False
+    return b"import" in data and any(n in data for n in needles)
+
+
 Work = tuple[str, str, tuple[str, ...], RuleOptions, Confidence]
-Exports = dict[str, ClientBinding]
+Exports = ProjectIndex
 Outcome = tuple[list[Finding], list[CallSite], list[FileProblem], list[FileProblem], bool]
 
 
@@ -305,13 +329,13 @@ def _exports(args: Work) -> Exports:
     """First pass: the top-level clients of one module (empty when it does not parse)."""
     real, shown = args[0], args[1]
     if not real.endswith(PY_SUFFIXES):
-        return {}
+        return ProjectIndex()
     from llm_audit.lint.python_ast import module_exports
 
     try:
         return module_exports(shown, Path(real).read_bytes().decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError, SyntaxError, RecursionError, ValueError):
-        return {}  # the second pass reports the problem
+        return ProjectIndex()  # the second pass reports the problem
 
 
 def _one(args: Work, exports: Exports | None = None) -> Outcome:
@@ -358,22 +382,28 @@ def lint(
     # endpoint are parsed, on all cores when there are many
     results: list[Outcome] = []
     todo: list[Work] = []
+    skipped: list[tuple[Work, Outcome]] = []
     for w in work:
         screened = _screen(w)
         if screened is None:
             todo.append(w)
+        elif not screened[3] and w[0].endswith(PY_SUFFIXES):
+            skipped.append((w, screened))
         else:
             results.append(screened)
-    exports: Exports = {}
-    if len(todo) >= PARALLEL_FROM and (jobs or os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for part in pool.map(_exports, todo, chunksize=4):
-                exports.update(part)
-            results += pool.map(_one, todo, [exports] * len(todo), chunksize=4)
-    else:
-        for w in todo:
-            exports.update(_exports(w))
-        results += [_one(w, exports) for w in todo]
+    parallel = len(todo) >= PARALLEL_FROM and (jobs or os.cpu_count() or 1) > 1
+    exports = ProjectIndex()
+    with ProcessPoolExecutor(max_workers=jobs) if parallel else _Serial() as pool:
+        for part in pool.map(_exports, todo, chunksize=4):
+            exports.update(part)
+        # a module that names no SDK but imports a helper that makes the call is parsed too
+        needles = {k.rsplit(".", 1)[-1].encode() for k in exports.helpers}
+        for w, outcome in skipped:
+            if needles and _names_any(w[0], needles):
+                todo.append(w)
+            else:
+                results.append(outcome)
+        results += pool.map(_one, todo, [exports] * len(todo), chunksize=4)
     findings: list[Finding] = []
     sites: list[CallSite] = []
     unused: list[FileProblem] = []

@@ -152,6 +152,28 @@ MAX_DEPTH = 6
 ClientBinding = tuple[ClientInfo, str, str | None]  # (client, sdk, provider hint)
 
 
+@dataclass(frozen=True)
+class HelperInfo:
+    """A top-level function of a scanned module that makes an LLM call."""
+
+    model: str | None
+    provider: str | None
+    sdk: str
+    is_async: bool
+
+
+@dataclass
+class ProjectIndex:
+    """What the first pass of a project scan learns: top-level clients and LLM helpers."""
+
+    clients: dict[str, ClientBinding] = field(default_factory=dict)
+    helpers: dict[str, HelperInfo] = field(default_factory=dict)
+
+    def update(self, other: ProjectIndex) -> None:
+        self.clients.update(other.clients)
+        self.helpers.update(other.helpers)
+
+
 def module_name_for(path: str) -> str:
     """The dotted module name of a path relative to the scan root (``src/`` layout aware)."""
     stem = path[:-3] if path.endswith(".py") else path
@@ -911,13 +933,11 @@ def _receiver(func: ast.expr, drop: int) -> ast.expr | None:
 class PythonFrontEnd:
     """Parses one module and yields its call sites."""
 
-    def __init__(
-        self, path: str, source: str, exports: Mapping[str, ClientBinding] | None = None
-    ) -> None:
+    def __init__(self, path: str, source: str, project: ProjectIndex | None = None) -> None:
         self.path = path
         self.source = source
         self.lines = source.splitlines()
-        self.exports = exports
+        self.project = project or ProjectIndex()
 
     def call_sites(self) -> list[CallSite]:
         tree = ast.parse(self.source, filename=self.path)
@@ -929,16 +949,82 @@ class PythonFrontEnd:
             if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("litellm"):
                 names.update(a.asname for a in n.names if a.asname)
         candidates = [n for n in nodes if isinstance(n, ast.Call) and _tail(n.func) in names]
-        if not candidates:
+        helper_names = {k.rsplit(".", 1)[-1] for k in self.project.helpers}
+        calls_helper = any(isinstance(n, ast.Call) and _tail(n.func) in helper_names for n in nodes)
+        if not candidates and not calls_helper:
             return []
-        ix = ModuleIndex(tree, self.path, self.lines, self.exports)
+        ix = ModuleIndex(tree, self.path, self.lines, self.project.clients)
         sites: list[tuple[ast.Call, CallSite]] = []
         for node in candidates:
             if isinstance(node, ast.Call):
                 m = self._match(node, ix)
                 if m is not None:
                     sites.append((node, self._build(node, m, ix)))
-        return self._add_helper_loops(sites, ix)
+        out = self._add_helper_loops(sites, ix)
+        if calls_helper:
+            out += self._imported_helper_loops(nodes, ix)
+        return out
+
+    def _imported_helper_loops(self, nodes: list[ast.AST], ix: ModuleIndex) -> list[CallSite]:
+        """Loops here that call an LLM helper defined in another scanned module.
+
+        Each becomes a call site at the loop's call, carrying only what the loop rule needs
+        (options unknown, client unknown): the other rules stay quiet on it.
+        """
+        out: list[CallSite] = []
+        for node in nodes:
+            if not isinstance(node, ast.Call) or (
+                isinstance(node.func, ast.Attribute) and dotted(node.func) is None
+            ):
+                continue
+            full = ix.resolve_name(node.func)
+            if not full or (full == dotted(node.func) and "." not in full):
+                continue  # a local name: handled by the in-module analysis
+            helper = self.project.helpers.get(full) or next(
+                (
+                    h
+                    for k, h in self.project.helpers.items()
+                    if k.endswith("." + full) or full.endswith("." + k)
+                ),
+                None,
+            )
+            if helper is None:
+                continue
+            loops = self._loops(node, ix)
+            if not loops:
+                continue
+            name = full.rsplit(".", 1)[-1]
+            awaited = _awaited(node, ix)
+            loops = tuple(
+                replace(
+                    lp,
+                    via_helper=name,
+                    line=node.lineno,
+                    concurrent=lp.concurrent or (helper.is_async and not awaited),
+                )
+                for lp in loops
+            )
+            scope = ix.scope_of(node)
+            out.append(
+                CallSite(
+                    path=self.path,
+                    line=node.lineno,
+                    end_line=node.end_lineno or node.lineno,
+                    col=node.col_offset + 1,
+                    language="python",
+                    sdk=helper.sdk,
+                    api="helper",
+                    method=name,
+                    provider=helper.provider,
+                    function=scope.qualname,
+                    source_line=self.lines[node.lineno - 1].strip(),
+                    is_async=helper.is_async,
+                    model=helper.model,
+                    kwargs_open=True,
+                    loops=loops,
+                )
+            )
+        return out
 
     # which call is an LLM call
     def _match(self, call: ast.Call, ix: ModuleIndex) -> _Match | None:
@@ -1724,13 +1810,21 @@ def _provider_from_model(model: str) -> str | None:
     return None
 
 
-def iter_sites(
-    path: str, source: str, exports: Mapping[str, ClientBinding] | None = None
-) -> Iterator[CallSite]:
-    yield from PythonFrontEnd(path, source, exports).call_sites()
+def iter_sites(path: str, source: str, project: ProjectIndex | None = None) -> Iterator[CallSite]:
+    yield from PythonFrontEnd(path, source, project).call_sites()
 
 
-def module_exports(path: str, source: str) -> dict[str, ClientBinding]:
-    """The clients a module builds at its top level (first pass of a project scan)."""
+def module_exports(path: str, source: str) -> ProjectIndex:
+    """First pass of a project scan: a module's top-level clients and LLM helper functions."""
     tree = ast.parse(source, filename=path)
-    return ModuleIndex(tree, path, source.splitlines()).module_clients()
+    ix = ModuleIndex(tree, path, source.splitlines())
+    out = ProjectIndex(clients=ix.module_clients())
+    module = module_name_for(path)
+    if module:
+        for site in PythonFrontEnd(path, source).call_sites():
+            if site.function and "." not in site.function and site.api != "helper":
+                out.helpers.setdefault(
+                    f"{module}.{site.function}",
+                    HelperInfo(site.model, site.provider, site.sdk, site.is_async),
+                )
+    return out

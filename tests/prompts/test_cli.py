@@ -238,3 +238,28 @@ def test_client_imported_from_another_module(
     doc = json.loads(cli(["prompts", str(tmp_path), "-f", "json", "--exit-zero"]).stdout)
     found = {(f["path"], f["code"]) for f in doc["findings"]}
     assert (("svc/ask.py", "LLM004") in found) is fires
+
+
+def test_loop_over_a_helper_imported_from_another_module(cli: CLI, tmp_path: Path) -> None:
+    pkg = tmp_path / "svc"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "llm.py").write_text(
+        "from openai import AsyncOpenAI, OpenAI\n\nclient = OpenAI(timeout=9)\n"
+        "aclient = AsyncOpenAI(timeout=9)\n\n\n"
+        "def summarize(t):\n    return client.chat.completions.create(model='gpt-4o-mini',"
+        " max_tokens=9, messages=[{'role': 'user', 'content': t}])\n\n\n"
+        "async def asummarize(t):\n    return await aclient.chat.completions.create("
+        "model='gpt-4o-mini', max_tokens=9, messages=[{'role': 'user', 'content': t}])\n"
+    )
+    (pkg / "jobs.py").write_text(
+        "import asyncio\n\nfrom svc.llm import asummarize, summarize\n\n\n"
+        "def nightly(threads):\n    return [summarize(t) for t in threads]\n\n\n"
+        "async def fast(threads):\n    return await asyncio.gather(*[asummarize(t) for t in"
+        " threads])\n"
+    )
+    doc = json.loads(cli(["prompts", str(tmp_path), "-f", "json", "--exit-zero"]).stdout)
+    found = [(f["path"], f["line"], f["code"]) for f in doc["findings"]]
+    assert found == [("svc/jobs.py", 7, "LLM003")]
+    assert doc["findings"][0]["model"] == "gpt-4o-mini"
+    assert "through summarize()" in doc["findings"][0]["message"]
