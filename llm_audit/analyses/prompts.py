@@ -23,6 +23,7 @@ from llm_audit.lint.rules.base import SEVERITY_RANK, Confidence
 from llm_audit.pricing.book import PriceBook
 from llm_audit.pricing.tables import Provenance
 
+MIN_CACHEABLE = 1024  # OpenAI's automatic caching and Anthropic's breakpoints start here
 DEFAULT_OUTPUT_TOKENS = 500  # when the call has no visible output cap; stated in the report
 
 
@@ -42,6 +43,19 @@ class SiteCost:
     cost_per_call: float | None  # None: unpriced (never $0)
     calls_per_month: int
     calls_source: str
+    # the savings levers, priced by the same engine (None: not applicable or unpriced)
+    cached_prefix_tokens: int = 0
+    cost_cached_per_call: float | None = None
+    cost_batch_per_call: float | None = None
+    small_model: str | None = None
+    cost_small_per_call: float | None = None
+
+    def saving(self, alternative: float | None) -> float | None:
+        """Dollars per month saved by an alternative cost per call (None when it saves none)."""
+        if self.cost_per_call is None or alternative is None:
+            return None
+        delta = (self.cost_per_call - alternative) * self.calls_per_month
+        return delta if delta > 0 else None
 
     @property
     def usd_per_month(self) -> float | None:
@@ -96,12 +110,31 @@ def _output_cap(site: CallSite) -> int | None:
     return None
 
 
+def _small_for(model: str | None, small: Sequence[str]) -> str | None:
+    """A small model of the same family (gpt / claude / gemini), for the routing lever."""
+    if not model:
+        return None
+    family = model.lower().rsplit("/", 1)[-1].split("-")[0]
+    return next((m for m in small if m.split("-")[0] == family), None)
+
+
+def _money(value: object) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)  # type: ignore[arg-type]  # engine cost cells are numbers
+
+
 def price_sites(
     sites: Sequence[CallSite], book: PriceBook, cfg: LintConfig
 ) -> tuple[SiteCost, ...]:
-    """Each call site's static prompt priced with the engine (one vectorised pass)."""
+    """Each call site priced with the engine, in one vectorised pass of four rows per site.
+
+    The rows: as written; with the static prefix read from the prompt cache; at the batch
+    tier; on a small model of the same family. The last three price the savings levers.
+    """
     if not sites:
         return ()
+    from llm_audit.lint.rules.llm009_large_static_prefix_uncached import static_prefix
     from llm_audit.pricing.engine import price
     from llm_audit.tokens import count
     from llm_audit.usage.schema import from_records
@@ -113,39 +146,50 @@ def price_sites(
         text = "".join(p.static_text for p in s.prompt)
         model = s.model or ""
         tc = count(text, model or "unknown") if text else None
+        prefix = static_prefix(s)
+        prefix_tokens = count(prefix, model or "unknown").tokens if prefix else 0
         cap = _output_cap(s)
-        records.append(
-            {
-                "timestamp": now,
-                "provider": s.provider or "",
-                "model_raw": model,
-                "requests": 1,
-                "input_tokens": tc.tokens if tc else 0,
-                "cache_read_tokens": 0,
-                "cache_write_5m_tokens": 0,
-                "cache_write_1h_tokens": 0,
-                "output_tokens": cap or DEFAULT_OUTPUT_TOKENS,
-                "reasoning_tokens": 0,
-                "service_tier": "batch" if s.is_batch_api else "standard",
-            }
-        )
-        meta.append((s, tc, cap))
+        small = _small_for(s.model, cfg.options.small_models)
+        base = {
+            "timestamp": now,
+            "provider": s.provider or "",
+            "model_raw": model,
+            "requests": 1,
+            "input_tokens": tc.tokens if tc else 0,
+            "cache_read_tokens": 0,
+            "cache_write_5m_tokens": 0,
+            "cache_write_1h_tokens": 0,
+            "output_tokens": cap or DEFAULT_OUTPUT_TOKENS,
+            "reasoning_tokens": 0,
+            "service_tier": "batch" if s.is_batch_api else "standard",
+        }
+        # the lever: every static token, put first, read from the cache; providers cache
+        # only prompts of at least MIN_CACHEABLE tokens, so shorter ones save nothing
+        static_tokens = tc.tokens if tc else 0
+        cached_in = static_tokens if max(static_tokens, prefix_tokens) >= MIN_CACHEABLE else 0
+        records += [
+            base,
+            {**base, "cache_read_tokens": cached_in},
+            {**base, "service_tier": "batch"},
+            {**base, "model_raw": small or "", "provider": s.provider or ""},
+        ]
+        meta.append((s, tc, cap, small, cached_in))
     priced = price(from_records(records), book)
+    totals = list(priced["cost_total"])
+    flags = list(priced["priced"])
+    models = list(priced["model"])
+    reasons = list(priced["unpriced_reason"])
     out = []
-    for (s, tc, cap), (_, row) in zip(meta, priced.iterrows(), strict=True):
-        total = row["cost_total"]
-        ok = (
-            bool(row["priced"])
-            and total is not None
-            and not (isinstance(total, float) and math.isnan(total))
-        )
+    for i, (s, tc, cap, small, cached_in) in enumerate(meta):
+        row = 4 * i
+        total = _money(totals[row]) if bool(flags[row]) else None
         reason = (
             ""
-            if ok
+            if total is not None
             else (
                 "the model is not visible in the code (a variable or config)"
                 if not s.model
-                else str(row.get("unpriced_reason") or "no price for this model")
+                else str(reasons[row] or "no price for this model")
             )
         )
         calls, source = calls_for(s, cfg)
@@ -155,16 +199,21 @@ def price_sites(
                 s.line,
                 s.function,
                 s.model,
-                str(row["model"]) if ok else None,
+                str(models[row]) if total is not None else None,
                 reason,
                 tc.tokens if tc else 0,
                 tc.exact if tc else True,
                 tc.encoding if tc else "",
                 cap or DEFAULT_OUTPUT_TOKENS,
                 cap is None,
-                float(total) if ok else None,
+                total,
                 calls,
                 source,
+                cached_in,
+                _money(totals[row + 1]) if total is not None and cached_in else None,
+                _money(totals[row + 2]) if total is not None and not s.is_batch_api else None,
+                small if small and small != s.model else None,
+                _money(totals[row + 3]) if total is not None and small else None,
             )
         )
     return tuple(out)

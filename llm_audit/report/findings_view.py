@@ -8,7 +8,7 @@ from collections import Counter
 from llm_audit.analyses.prompts import DEFAULT_OUTPUT_TOKENS, PromptsResult, SiteCost
 from llm_audit.lint.engine import Finding
 from llm_audit.lint.rules import RULES
-from llm_audit.report.model import Col, Report, Section, fmt_usd, usd_value
+from llm_audit.report.model import Col, Report, SavingsItem, Section, fmt_usd, usd_value
 
 TOKENS_PER_SECOND = 50  # a stated, typical decode speed for the latency answer
 COST_RULES = {"LLM001", "LLM002", "LLM003", "LLM005", "LLM007", "LLM009"}
@@ -289,6 +289,8 @@ def findings_report(
         "check_by_hand": by_hand,
         "rules": rule_docs(),
     }
+    savings = _savings(result)
+    data["savings"] = [item.to_dict() for item in savings]
     return Report(
         "prompts",
         "llm-audit prompts: LLM call sites",
@@ -296,6 +298,46 @@ def findings_report(
         tuple(sections),
         result.pricing,
         data,
+        savings=savings,
         notes=tuple(notes),
         exit_code=result.exit_code,
     )
+
+
+def _savings(result: PromptsResult) -> tuple[SavingsItem, ...]:
+    """One lever per call site and finding kind, priced by the engine, largest first."""
+    items: dict[tuple[str, int, str], SavingsItem] = {}
+    for f in result.lint.findings:
+        cost = result.cost_of(f.site)
+        if cost is None:
+            continue
+        where = f"{f.path}:{f.line}"
+        if f.code in ("LLM001", "LLM009") and cost.cached_prefix_tokens:
+            usd = cost.saving(cost.cost_cached_per_call)
+            if usd:
+                items[(f.path, f.site.line, "cache")] = SavingsItem(
+                    f"{where}: the static prompt first, and cached",
+                    usd,
+                    f"the {cost.cached_prefix_tokens:,} static prompt tokens, put first, are "
+                    f"read from the provider cache on every call ({cost.calls_per_month:,} "
+                    "calls/month; cache writes not counted)",
+                )
+        if f.code == "LLM003":
+            usd = cost.saving(cost.cost_batch_per_call)
+            if usd:
+                items[(f.path, f.site.line, "batch")] = SavingsItem(
+                    f"{where}: the Batch API for the per-item loop",
+                    usd,
+                    "the items need no answer within seconds (batch results arrive within "
+                    f"24 h); {cost.calls_per_month:,} calls/month",
+                )
+        if f.code == "LLM005" and cost.small_model:
+            usd = cost.saving(cost.cost_small_per_call)
+            if usd:
+                items[(f.path, f.site.line, "route")] = SavingsItem(
+                    f"{where}: route to {cost.small_model}",
+                    usd,
+                    f"{cost.small_model} does this task as well (check with an eval first); "
+                    f"{cost.calls_per_month:,} calls/month",
+                )
+    return tuple(sorted(items.values(), key=lambda i: -i.usd_per_month))

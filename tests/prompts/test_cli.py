@@ -263,3 +263,32 @@ def test_loop_over_a_helper_imported_from_another_module(cli: CLI, tmp_path: Pat
     assert found == [("svc/jobs.py", 7, "LLM003")]
     assert doc["findings"][0]["model"] == "gpt-4o-mini"
     assert "through summarize()" in doc["findings"][0]["message"]
+
+
+def test_savings_levers_are_priced_by_the_engine(cli: CLI) -> None:
+    from tests.conftest import ASSETS
+
+    doc = json.loads(
+        cli(
+            [
+                "prompts",
+                str(ASSETS / "prompts" / "llm009.py"),
+                "-f",
+                "json",
+                "--exit-zero",
+                "--select",
+                "LLM009",
+            ]
+        ).stdout
+    )
+    f = doc["findings"][0]
+    lever = doc["savings"][0]
+    assert lever["lever"].endswith(": the static prompt first, and cached")
+    # reading the prefix from the cache costs less than sending it: a real, positive saving
+    assert 0 < lever["usd_per_month"] < f["usd_per_month_at_stake"]
+    assert "static prompt tokens, put first" in lever["assumption"]
+    # a prompt under 1,024 tokens is not cacheable: no caching lever for it
+    small = json.loads(
+        cli(["prompts", str(ASSETS / "prompts" / "llm001.py"), "-f", "json", "--exit-zero"]).stdout
+    )
+    assert not any("cached" in s["lever"] for s in small["savings"])
