@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -73,10 +74,14 @@ class PromptsResult:
     pricing: Provenance | None = None  # None when there was nothing to price
 
     def cost_of(self, site: CallSite) -> SiteCost | None:
+        return self._by_site.get((site.path, site.line))
+
+    @functools.cached_property
+    def _by_site(self) -> dict[tuple[str, int], SiteCost]:
+        out: dict[tuple[str, int], SiteCost] = {}
         for c in self.costs:
-            if c.path == site.path and c.line == site.line:
-                return c
-        return None
+            out.setdefault((c.path, c.line), c)
+        return out
 
     @property
     def failing(self) -> tuple[Finding, ...]:

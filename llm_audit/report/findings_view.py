@@ -236,11 +236,8 @@ def findings_report(
         )
     )
     sev = Counter(f.severity for f in lint.findings)
-    at_stake = sum(
-        c.usd_per_month or 0.0
-        for c in result.costs
-        if any(f.site.path == c.path and f.site.line == c.line for f in lint.findings)
-    )
+    flagged = {(f.site.path, f.site.line) for f in lint.findings}
+    at_stake = sum(c.usd_per_month or 0.0 for c in result.costs if (c.path, c.line) in flagged)
     headline = (
         ("files", f"{lint.files_scanned:,} scanned, {lint.files_parsed:,} with LLM calls parsed"),
         ("call sites", f"{len(lint.sites):,}"),
