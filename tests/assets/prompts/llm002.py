@@ -80,3 +80,17 @@ def langchain_no_cap(q: str) -> object:
 
     llm = ChatOpenAI(model="gpt-4o-mini", timeout=20)
     return llm.invoke(q)  # expect: LLM002
+
+
+def llama_index_no_cap(q: str) -> object:
+    from llama_index.llms.openai import OpenAI as LlamaOpenAI
+
+    llm = LlamaOpenAI(model="gpt-4o-mini", timeout=20)
+    return llm.complete(q)  # expect: LLM002
+
+
+def llama_index_cap(q: str) -> object:
+    from llama_index.llms.openai import OpenAI as LlamaOpenAI
+
+    llm = LlamaOpenAI(model="gpt-4o-mini", max_tokens=256, timeout=20)
+    return llm.complete(q)  # ok: LLM002
