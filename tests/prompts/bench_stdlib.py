@@ -128,7 +128,7 @@ def main() -> None:
                         "--quiet",
                         str(tree),
                     ],
-                    runs=1,
+                    runs=3,
                 ),
             )
         )
