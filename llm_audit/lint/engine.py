@@ -221,20 +221,15 @@ class _GitIgnore:
             pats.append((line.lstrip("/"), neg, dir_only, anchored))
         return cls(tuple(pats)) if pats else None
 
-    def ignored(self, rel: str) -> bool:
-        parts = rel.split("/")
+    def ignored(self, rel: str, is_dir: bool) -> bool:
+        """Whether ``rel`` itself is ignored; the walk prunes ignored folders, so a file's
+        parents are known not to be."""
+        name = rel.rsplit("/", 1)[-1]
         result = False
         for glob, neg, dir_only, anchored in self.patterns:
-            hit = False
-            for i in range(len(parts)):
-                is_dir = i < len(parts) - 1
-                if dir_only and not is_dir:
-                    continue
-                target = "/".join(parts[: i + 1]) if anchored else parts[i]
-                if fnmatch.fnmatchcase(target, glob):
-                    hit = True
-                    break
-            if hit:
+            if dir_only and not is_dir:
+                continue
+            if fnmatch.fnmatchcase(rel if anchored else name, glob):
                 result = not neg
         return result
 
@@ -252,15 +247,21 @@ def discover(paths: Sequence[Path], cfg: LintConfig) -> list[Path]:
             continue
         spec = _GitIgnore.read(p.resolve())
         for folder, dirs, files in os.walk(p):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
+            here = os.path.relpath(folder, p).replace(os.sep, "/")
+            prefix = "" if here == "." else here + "/"
+            dirs[:] = sorted(
+                d
+                for d in dirs
+                if d not in SKIP_DIRS
+                and not d.endswith(".egg-info")
+                and not (spec is not None and spec.ignored(prefix + d, True))
+            )
             for name in sorted(files):
                 if not name.endswith(PY_SUFFIXES + JS_SUFFIXES) or name.endswith(".d.ts"):
                     continue
-                f = Path(folder) / name
-                rel = os.path.relpath(f, p)
-                if spec is not None and spec.ignored(Path(rel).as_posix()):
+                if spec is not None and spec.ignored(prefix + name, False):
                     continue
-                out.append(f)
+                out.append(Path(folder) / name)
     return [f for f in out if not _excluded(f, cfg)]
 
 

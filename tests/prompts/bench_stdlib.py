@@ -123,12 +123,11 @@ def main() -> None:
                         "--metrics=off",
                         "--disable-version-check",
                         "--no-git-ignore",
-                        "--exclude",
-                        "site-packages",
-                        "--quiet",
+                        "--json",
                         str(tree),
                     ],
                     runs=3,
+                    cwd=tree,  # semgrep reads .semgrepignore from the working directory
                 ),
             )
         )
