@@ -266,11 +266,13 @@ def discover(paths: Sequence[Path], cfg: LintConfig) -> list[Path]:
 
 
 def _rel(path: Path, cfg: LintConfig) -> str:
-    # abspath, not resolve(): no per-file symlink walk (it dominated large scans)
-    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(cfg.root))
-    if rel.startswith(".."):
+    # a string prefix, not resolve()/relpath(): those walk the file system for every file,
+    # which dominated large scans
+    root = os.path.join(os.path.abspath(cfg.root), "")
+    full = os.path.abspath(path)
+    if not full.startswith(root):
         return path.as_posix()
-    return Path(rel).as_posix()
+    return full[len(root) :].replace(os.sep, "/")
 
 
 def _excluded(path: Path, cfg: LintConfig) -> bool:
