@@ -13,7 +13,7 @@ from typing import Any
 from llm_audit.errors import ConfigError
 
 KNOWN_KEYS = frozenset({"select", "ignore", "exclude", "per-file-ignores", "pricing", "usage",
-                        "gate", "max-price-age"})
+                        "rules", "gate", "max-price-age"})
 
 
 @dataclass(frozen=True)

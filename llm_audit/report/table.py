@@ -36,7 +36,8 @@ class TableRenderer:
                 table.add_column(col.header, justify="left" if col.kind == "text" else "right",
                                  no_wrap=i != last_text or i == 0, overflow="fold")
             for row in section.rows:
-                table.add_row(*(fmt_cell(row.get(c.key), c.kind) for c in section.columns))
+                # Text, not markup: cells hold user data such as `[x for x in y]`
+                table.add_row(*(Text(fmt_cell(row.get(c.key), c.kind)) for c in section.columns))
             console.print()
             console.print(table)
             for note in section.notes:
