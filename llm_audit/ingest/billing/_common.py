@@ -207,18 +207,11 @@ def json_head_has(source: Source, *needles: str) -> bool:
 
 def cost_rows(records: list[dict[str, Any]]) -> pd.DataFrame:
     """Cost rows: zero tokens, the billed amount, the kind; normalized."""
-    from llm_audit.usage.schema import from_records
+    from llm_audit.usage.schema import TOKEN_COLUMNS, from_records
 
     for r in records:
         r.setdefault("requests", 0)
-        for c in (
-            "input_tokens",
-            "cache_read_tokens",
-            "cache_write_5m_tokens",
-            "cache_write_1h_tokens",
-            "output_tokens",
-            "reasoning_tokens",
-        ):
+        for c in TOKEN_COLUMNS:
             r.setdefault(c, 0)
         r.setdefault("service_tier", "standard")
         r["row_role"] = "cost"

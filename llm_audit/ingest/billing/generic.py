@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from llm_audit.errors import InputError
 from llm_audit.ingest.base import Source
 from llm_audit.ingest.billing._common import load_json, numbers, read_csv
-from llm_audit.usage.schema import BY_NAME
+from llm_audit.usage.schema import BY_NAME, TOKEN_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -91,14 +91,7 @@ class GenericReader:
         for c in ("requests",):
             if c not in out.columns:
                 out[c] = 1
-        for c in (
-            "input_tokens",
-            "cache_read_tokens",
-            "cache_write_5m_tokens",
-            "cache_write_1h_tokens",
-            "output_tokens",
-            "reasoning_tokens",
-        ):
+        for c in TOKEN_COLUMNS:
             if c not in out.columns:
                 out[c] = 0
         out["service_tier"] = out.get("service_tier", pd.Series("", index=df.index))
