@@ -45,6 +45,16 @@ def price(usage: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
     n = len(df)
     df["_row"] = np.arange(n)
 
+    if n == 0:  # nothing to resolve: the cost columns, empty
+        out = df.drop(columns=["_row"])
+        for name in COST_COLUMNS:
+            out[name] = pd.Series(dtype="float64")
+        out["priced"] = pd.Series(dtype="bool")
+        out["unpriced_reason"] = pd.Series(dtype="string")
+        out["price_rule"] = pd.Series(dtype="string")
+        out["long_context"] = pd.Series(dtype="bool")
+        out.attrs["pricing"] = book.provenance
+        return out
     pairs = df[["model_raw", "provider"]].drop_duplicates()
     resolved: dict[tuple[str, str], tuple[str, str, str, str]] = {}
     for raw, provider in pairs.itertuples(index=False, name=None):

@@ -175,3 +175,11 @@ def test_cost_never_falls_when_a_token_count_rises(r: dict[str, Any], extra: int
 @given(st.sampled_from(MODELS))
 def test_zero_tokens_cost_zero(model: str) -> None:
     assert priced(row(model, provider=PROVIDER.get(model, "openai")))["cost_total"][0] == 0.0
+
+
+def test_an_empty_table_prices_to_an_empty_table() -> None:
+    from llm_audit.usage.schema import empty
+
+    df = price(empty(), BOOK)
+    assert len(df) == 0 and "cost_total" in df.columns
+    assert df.attrs["pricing"].version == BOOK.version
