@@ -82,9 +82,7 @@ def prompts(
         write_atomic(write_baseline, baseline_text(result.lint))
         typer.echo(f"wrote {len(result.lint.findings)} finding(s) to {write_baseline}", err=True)
         return
-    report = findings_report(
-        result, flat=fmt is FindingsFormat.csv, escape_markup=fmt is FindingsFormat.table
-    )
+    report = findings_report(result, flat=fmt is FindingsFormat.csv)
     for w in result.lint.warnings:
         typer.echo(f"warning: {w.path}:{w.line}: {w.message}", err=True)
     if fmt.value in ("sarif", "gitlab", "github"):

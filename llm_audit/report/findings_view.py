@@ -67,15 +67,6 @@ def _finding_dict(f: Finding, cost: SiteCost | None) -> dict[str, object]:
     }
 
 
-def _cell(text: str, escape_markup: bool) -> str:
-    """Source code is full of [brackets]; the rich table would read them as markup."""
-    if not escape_markup:
-        return text
-    from rich.markup import escape
-
-    return escape(text)
-
-
 def _priced_by(f: Finding, cost: SiteCost | None) -> str:
     """The line under a finding that says what its dollar figures rest on."""
     model = f.site.model or "model not visible"
@@ -181,9 +172,7 @@ _FLAT_COLUMNS = (
 )
 
 
-def findings_report(
-    result: PromptsResult, *, flat: bool = False, escape_markup: bool = False
-) -> Report:
+def findings_report(result: PromptsResult, *, flat: bool = False) -> Report:
     """The report; ``flat`` puts every finding in one first table (for CSV: one row each)."""
     lint = result.lint
     rows_by_file: dict[str, list[dict[str, object]]] = {}
@@ -198,10 +187,7 @@ def findings_report(
                 "severity": f.severity,
                 "cost_per_call": cost.cost_per_call if cost else None,
                 "usd_per_month": cost.usd_per_month if cost else None,
-                "message": _cell(
-                    f"{f.message}\n> {f.source_line}\nfix: {f.fix}\n{_priced_by(f, cost)}",
-                    escape_markup,
-                ),
+                "message": f"{f.message}\n> {f.source_line}\nfix: {f.fix}\n{_priced_by(f, cost)}",
             }
         )
     sections = [Section(path, _FILE_COLUMNS, tuple(rows)) for path, rows in rows_by_file.items()]
