@@ -1677,6 +1677,12 @@ class PythonFrontEnd:
     def _only_accumulated(
         self, call: ast.Call, ix: ModuleIndex, fn: ast.FunctionDef | ast.AsyncFunctionDef | None
     ) -> bool:
+        """True when the stream's chunks are only joined and the text then goes to a sink.
+
+        A sink is a queue, a file, a database, a cache or a task queue (``STREAM_SINK``).
+        A stream joined and returned, or joined and shown, is not judged: its consumer is
+        elsewhere and may well be a person.
+        """
         if fn is None:
             return False
         if any(isinstance(n, ast.Yield | ast.YieldFrom) for n in ast.walk(fn)):
@@ -1685,32 +1691,82 @@ class PythonFrontEnd:
         while isinstance(parent, ast.Await):
             parent = ix.parents.get(parent)
         names: set[str] = set()
+        loops: list[ast.For | ast.AsyncFor] = []
         if isinstance(parent, ast.Assign):
             names = {n for t in parent.targets if (n := dotted(t))}
         elif isinstance(parent, ast.withitem) and parent.optional_vars is not None:
             n = dotted(parent.optional_vars)
             names = {n} if n else set()
-        if not names:
+        elif isinstance(parent, ast.For | ast.AsyncFor) and parent.iter is call:
+            loops.append(parent)  # for chunk in client...create(stream=True)
+        if not names and not loops:
             return False
-        loops = [
+        body = list(ast.walk(fn))
+        loops += [
             n
-            for n in ast.walk(fn)
+            for n in body
             if isinstance(n, ast.For | ast.AsyncFor)
-            and (dotted(n.iter) or "").split(".")[0] in names
+            and (dotted(n.iter) or _src(n.iter)).split(".")[0] in names
         ]
-        if not loops:
-            return False
-        interactive = re.compile(
-            r"\b(print|send|send_text|send_json|emit|write_message|"
-            r"put_nowait|flush|on_token|callback|update|markdown|"
-            r"broadcast|publish)\(|stdout|websocket|sse|\.yield",
-            re.I,
-        )
+        # joined text: names grown inside the loops (text += ..., parts.append(...))
+        tainted: set[str] = set()
         for loop in loops:
-            for stmt in ast.walk(loop):
-                if isinstance(stmt, ast.Call) and interactive.search(_src_full(stmt.func) + "("):
+            for node in ast.walk(loop):
+                if isinstance(node, ast.Call) and STREAM_INTERACTIVE.search(
+                    _src_full(node.func) + "("
+                ):
                     return False
-        return True
+                grown = None
+                if isinstance(node, ast.AugAssign):
+                    grown = dotted(node.target)
+                elif (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("append", "extend", "write")
+                ):
+                    grown = dotted(node.func.value)
+                if grown:
+                    tainted.add(grown.split(".")[0])
+        # the SDKs' own accumulators: stream.get_final_message() / get_final_text() / ...
+        final = False
+        for node in body:
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr.startswith(("get_final", "until_done", "final_"))
+                and (dotted(node.func.value) or "").split(".")[0] in names
+            ):
+                final = True
+                p = ix.parents.get(node)
+                if isinstance(p, ast.Assign):
+                    tainted |= {n.split(".")[0] for t in p.targets if (n := dotted(t))}
+        if not (loops or final) or not tainted:
+            return False
+
+        def mentions(expr: ast.AST) -> bool:
+            return any(isinstance(n, ast.Name) and n.id in tainted for n in ast.walk(expr))
+
+        # what is built from the joined text is joined text too (text = "".join(parts), ...)
+        for _ in range(3):
+            for node in body:
+                if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    if mentions(node.value):
+                        tainted |= {n.split(".")[0] for t in targets if (n := dotted(t))}
+        in_loop = {id(n) for loop in loops for n in ast.walk(loop)}
+        for node in body:
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+                continue
+            if not STREAM_SINK.fullmatch(node.func.attr):
+                continue
+            args = [*node.args, *(k.value for k in node.keywords)]
+            receiver = node.func.value
+            if id(node) in in_loop and node.func.attr in ("write", "writelines"):
+                # chunks written to a file as they arrive: stdout is interactive (above)
+                return True
+            if any(mentions(a) for a in args) or (node.func.attr == "save" and mentions(receiver)):
+                return True
+        return False
 
     @staticmethod
     def _web_handler(fn: ast.FunctionDef | ast.AsyncFunctionDef | None, path: str = "") -> bool:
@@ -1753,6 +1809,23 @@ class PythonFrontEnd:
                 return True
             cur = ix.parents.get(cur)
         return False
+
+
+# a call in the chunk loop that shows the text as it arrives: the stream has a watcher
+STREAM_INTERACTIVE = re.compile(
+    r"\b(print|send|send_text|send_json|emit|write_message|put_nowait|flush|on_token|"
+    r"on_llm_new_token|callback|update|markdown|broadcast|publish|render)\(|stdout|"
+    r"websocket|sse|\.yield|st\.|console",
+    re.I,
+)
+# where joined text goes when nobody reads it live: queues, files, databases, caches, task
+# queues (``.delay`` / ``.apply_async`` of Celery, ``send_message`` of SQS / Service Bus)
+STREAM_SINK = re.compile(
+    r"put|write|writelines|write_text|dump|send_message|send_message_batch|add|add_all|"
+    r"execute|executemany|lpush|rpush|xadd|hset|set|setex|delay|apply_async|send_task|"
+    r"enqueue|save|insert|insert_one|insert_many|update_one|replace_one|upsert|put_item|"
+    r"put_object|upload_fileobj|to_csv|to_parquet|produce"
+)
 
 
 CANDIDATE_NAMES = frozenset(
