@@ -76,6 +76,18 @@ class ClientInfo:
 
 
 @dataclass(frozen=True)
+class ExportedClient:
+    """A client a JS/TS module builds at its top level, for the modules that import it."""
+
+    info: ClientInfo
+    sdk: str
+    provider: str | None
+    consts: tuple[tuple[str, object], ...] = ()  # constructor options with literal values
+    keys: frozenset[str] = frozenset()  # every constructor option name
+    base_url: str = ""  # an HTTP client's baseURL (axios.create)
+
+
+@dataclass(frozen=True)
 class LoopInfo:
     kind: Literal["for", "while", "comprehension"]
     line: int

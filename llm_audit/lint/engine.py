@@ -116,7 +116,7 @@ def lint_source(
     elif path.endswith(JS_SUFFIXES):
         from llm_audit.lint.js_treesitter import iter_sites as js_sites
 
-        sites = list(js_sites(path, source))
+        sites = list(js_sites(path, source, exports))
     if not sites:
         return [], [], []
     lines = source.splitlines()
@@ -331,12 +331,15 @@ def _screen(args: Work) -> Outcome | None:
 def _exports(args: Work) -> Exports:
     """First pass: the top-level clients of one module (empty when it does not parse)."""
     real, shown = args[0], args[1]
-    if not real.endswith(PY_SUFFIXES):
-        return ProjectIndex()
-    from llm_audit.lint.python_ast import module_exports
-
     try:
-        return module_exports(shown, Path(real).read_bytes().decode("utf-8-sig"))
+        text = Path(real).read_bytes().decode("utf-8-sig")
+        if real.endswith(JS_SUFFIXES):
+            from llm_audit.lint.js_treesitter import module_exports as js_exports
+
+            return js_exports(shown, text)
+        from llm_audit.lint.python_ast import module_exports
+
+        return module_exports(shown, text)
     except (OSError, UnicodeDecodeError, SyntaxError, RecursionError, ValueError):
         return ProjectIndex()  # the second pass reports the problem
 
@@ -390,7 +393,7 @@ def lint(
         screened = _screen(w)
         if screened is None:
             todo.append(w)
-        elif not screened[3] and w[0].endswith(PY_SUFFIXES):
+        elif not screened[3]:
             skipped.append((w, screened))
         else:
             results.append(screened)
@@ -401,6 +404,12 @@ def lint(
             exports.update(part)
         # a module that names no SDK but imports a helper that makes the call is parsed too
         needles = {k.rsplit(".", 1)[-1].encode() for k in exports.helpers}
+        # ... and a JS/TS module that imports a client another module builds (a default
+        # export is imported under any name, but from a path ending in the module's name)
+        needles |= {
+            (name if name != "default" else key.rsplit("/", 1)[-1]).encode()
+            for key, name in (k.split("::") for k in exports.js_clients)
+        }
         for w, outcome in skipped:
             if needles and _names_any(w[0], needles):
                 todo.append(w)

@@ -11,13 +11,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING
 
-from llm_audit.lint.callsite import CallSite, ClientInfo, LoopInfo, Piece, PromptPart
+from llm_audit.lint.callsite import (
+    CallSite,
+    ClientInfo,
+    ExportedClient,
+    LoopInfo,
+    Piece,
+    PromptPart,
+)
 
 if TYPE_CHECKING:
     from tree_sitter import Language, Node
+
+    from llm_audit.lint.python_ast import ProjectIndex
 
 PREFILTER_NEEDLES: tuple[bytes, ...] = (
     b"openai",
@@ -29,6 +39,7 @@ PREFILTER_NEEDLES: tuple[bytes, ...] = (
     b"@ai-sdk",
     b"chat.completions.",
     b"messages.create(",
+    b"langchain",
 )
 
 
@@ -37,6 +48,20 @@ def mentions_llm(data: bytes) -> bool:
 
 
 CLIENT_MODULES = {"openai": ("openai", "openai"), "@anthropic-ai/sdk": ("anthropic", "anthropic")}
+# LangChain.js chat models: class -> provider hint (the package is @langchain/<x> or langchain/*)
+LANGCHAIN_CLASSES = {
+    "ChatOpenAI": "openai",
+    "AzureChatOpenAI": "azure",
+    "ChatAnthropic": "anthropic",
+    "ChatGoogleGenerativeAI": "google",
+    "ChatVertexAI": "vertex_ai",
+    "ChatGroq": "groq",
+    "ChatMistralAI": None,
+    "ChatBedrockConverse": "bedrock",
+}
+LANGCHAIN_METHODS = {"invoke", "stream", "batch", "streamEvents"}
+# runnables derived from a chat model keep its options: llm.withStructuredOutput(s).invoke()
+LANGCHAIN_DERIVED = ("withStructuredOutput", "bind", "bindTools", "withRetry", "withConfig")
 VERCEL_FUNCS = {"generateText", "streamText", "generateObject", "streamObject"}
 PROVIDER_FACTORIES = {
     "openai": "openai",
@@ -100,8 +125,32 @@ def _string_value(node: Node | None) -> str | None:
     return None
 
 
+def module_key(path: str) -> str:
+    """A JS/TS module's path without extension (and without a trailing ``/index``)."""
+    stem = path.replace("\\", "/")
+    for suffix in (".d.ts", ".tsx", ".ts", ".mts", ".cts", ".jsx", ".js", ".mjs", ".cjs"):
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    return stem.removesuffix("/index")
+
+
+def _import_keys(importer: str, spec: str) -> tuple[str, str]:
+    """(exact key, suffix) for a module specifier: a relative path is joined to the importer's
+    folder; a path alias (``@/lib/openai``, ``~/lib/openai``) matches by suffix."""
+    import posixpath
+
+    if spec.startswith("."):
+        folder = posixpath.dirname(importer.replace("\\", "/"))
+        return module_key(posixpath.normpath(posixpath.join(folder, spec))), ""
+    for alias in ("@/", "~/", "#/", "$lib/", "src/"):
+        if spec.startswith(alias):
+            return "", "/" + module_key(spec[len(alias) :])
+    return "", ""
+
+
 class _File:
-    def __init__(self, path: str, source: str) -> None:
+    def __init__(self, path: str, source: str, project: ProjectIndex | None = None) -> None:
         from tree_sitter import Parser
 
         suffix = "." + path.rsplit(".", 1)[-1] if "." in path else ".js"
@@ -109,10 +158,34 @@ class _File:
         self.source = source
         self.lines = source.splitlines()
         self.tree = Parser(_language(suffix)).parse(source.encode("utf-8"))
+        self.project = project
         self.imports: dict[str, str] = {}
+        self.import_names: dict[str, tuple[str, str]] = {}  # local -> (module, exported name)
         self.consts: dict[str, Node] = {}
-        self.clients: dict[str, tuple[ClientInfo, str, str | None]] = {}
+        self.clients: dict[str, ExportedClient] = {}
+        self.top_level: set[str] = set()  # clients bound at module level (exported to others)
         self._index(self.tree.root_node)
+
+    def imported_client(self, local: str) -> ExportedClient | None:
+        """The client a name imported from another scanned module was built as."""
+        if self.project is None or local not in self.import_names:
+            return None
+        spec, name = self.import_names[local]
+        exact, suffix = _import_keys(self.path, spec)
+        found: ExportedClient | None = None
+        if exact:
+            found = self.project.js_clients.get(f"{exact}::{name}")
+        elif suffix:
+            found = next(
+                (
+                    c
+                    for k, c in self.project.js_clients.items()
+                    if k.endswith(f"::{name}") and ("/" + k.split("::")[0]).endswith(suffix)
+                ),
+                None,
+            )
+        # its line is in the other module, not this one: messages must not point here
+        return None if found is None else replace(found, info=replace(found.info, line=0))
 
     def _index(self, root: Node) -> None:
         stack = [root]
@@ -129,6 +202,18 @@ class _File:
                         in ("import_clause", "import_specifier", "namespace_import")
                     ):
                         self.imports[_text(ident)] = module or ""
+                        if ident.parent.type == "import_clause":
+                            self.import_names[_text(ident)] = (module or "", "default")
+                    if ident.type == "import_specifier":
+                        name_node = ident.child_by_field_name("name")
+                        alias = ident.child_by_field_name("alias") or name_node
+                        self.import_names[_text(alias)] = (module or "", _text(name_node))
+            elif n.type == "export_statement":
+                value = n.child_by_field_name("value")
+                info = self._client(value) if value is not None else None
+                if info is not None:  # export default new OpenAI({...})
+                    self.clients["default"] = info
+                    self.top_level.add("default")
             elif n.type == "variable_declarator":
                 name = n.child_by_field_name("name")
                 value = n.child_by_field_name("value")
@@ -155,11 +240,15 @@ class _File:
                                 "identifier",
                             ):
                                 self.imports[_text(ident)] = module
+                                if module.startswith("."):
+                                    self.import_names[_text(ident)] = (module, _text(ident))
                 if name.type == "identifier":
                     self.consts[_text(name)] = value
                     info = self._client(value)
                     if info is not None:
                         self.clients[_text(name)] = info
+                        if _enclosing_function(n) is None:
+                            self.top_level.add(_text(name))
             elif n.type == "assignment_expression":
                 left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
                 if left is not None and right is not None:
@@ -167,22 +256,41 @@ class _File:
                     if info is not None:
                         self.clients[_text(left)] = info
 
-    def _client(self, value: Node) -> tuple[ClientInfo, str, str | None] | None:
+    def _client(self, value: Node) -> ExportedClient | None:
+        """A client built by ``new OpenAI({...})``, ``new ChatOpenAI({...})`` (LangChain.js)
+        or ``axios.create({baseURL: <a provider endpoint>, ...})``."""
+        if value.type == "await_expression" and value.named_children:
+            value = value.named_children[0]
+        if value.type == "call_expression":
+            return self._axios_instance(value)
         if value.type != "new_expression":
             return None
         ctor = _text(value.child_by_field_name("constructor"))
         module = self.imports.get(ctor.split(".")[0], "")
+        opts = self.object_items(_first_arg(value)) or {}
+        retries = self.resolve(opts.get("maxRetries"))
+        n_retries = (
+            int(_text(retries)) if retries is not None and _text(retries).isdigit() else None
+        )
+        consts = self.literals(opts)
+        if ctor in LANGCHAIN_CLASSES and "langchain" in module:
+            timeout = "timeout" in opts or "signal" in opts
+            keys = frozenset(opts)
+            return ExportedClient(
+                ClientInfo(
+                    True, f"{module}.{ctor}", timeout, n_retries, value.start_point[0] + 1, keys
+                ),
+                "langchain",
+                LANGCHAIN_CLASSES[ctor],
+                tuple(sorted(consts.items())),
+                keys,
+            )
         if module not in CLIENT_MODULES:
             return None
         sdk, prov = CLIENT_MODULES[module]
         if ctor.endswith("AzureOpenAI"):
             sdk, prov = "azure-openai", "azure"
-        opts = self.object_items(_first_arg(value)) or {}
-        retries = opts.get("maxRetries")
-        n_retries = (
-            int(_text(retries)) if retries is not None and _text(retries).isdigit() else None
-        )
-        return (
+        return ExportedClient(
             ClientInfo(
                 True,
                 f"{module}.{ctor}",
@@ -193,6 +301,44 @@ class _File:
             sdk,
             prov,
         )
+
+    def _axios_instance(self, call: Node) -> ExportedClient | None:
+        if _text(call.child_by_field_name("function")) not in ("axios.create", "create"):
+            return None
+        opts = self.object_items(_first_arg(call)) or {}
+        base = "".join(p.text for p in self.pieces(opts.get("baseURL"))) if opts else ""
+        hit = next((e for e in ENDPOINTS if e[0] in base), None)
+        if hit is None:
+            return None
+        return ExportedClient(
+            ClientInfo(True, "axios.create", "timeout" in opts, None, call.start_point[0] + 1),
+            hit[1],
+            hit[2],
+            base_url=base,
+        )
+
+    def literals(self, opts: dict[str, Node]) -> dict[str, object]:
+        """Option name -> literal value (numbers, booleans, strings), through constants."""
+        consts: dict[str, object] = {}
+        for k, v in opts.items():
+            r = self.resolve(v)
+            if r is None:
+                continue
+            if r.type == "number" and _text(r).replace("_", "").isdigit():
+                consts[k] = int(_text(r).replace("_", ""))
+            elif r.type in ("true", "false"):
+                consts[k] = r.type == "true"
+            elif (s := _string_value(r)) is not None:
+                consts[k] = s
+        return consts
+
+    def client_for(self, recv: str) -> ExportedClient | None:
+        found = self.clients.get(recv) or self.clients.get(recv.removeprefix("this."))
+        if found is None and recv.startswith("this."):
+            found = next((v for k, v in self.clients.items() if k.endswith(recv[4:])), None)
+        if found is None and recv and "." not in recv:
+            found = self.imported_client(recv)
+        return found
 
     def resolve(self, node: Node | None, depth: int = 0) -> Node | None:
         if node is not None and node.type == "identifier" and depth < 5:
@@ -377,8 +523,19 @@ def _loops(call: Node) -> tuple[LoopInfo, ...]:
     return tuple(out)
 
 
-def iter_sites(path: str, source: str) -> Iterator[CallSite]:
+def module_exports(path: str, source: str) -> ProjectIndex:
+    """First pass of a project scan: the clients a JS/TS module builds at its top level."""
+    from llm_audit.lint.python_ast import ProjectIndex
+
     f = _File(path, source)
+    key = module_key(path)
+    return ProjectIndex(
+        js_clients={f"{key}::{name}": f.clients[name] for name in sorted(f.top_level)}
+    )
+
+
+def iter_sites(path: str, source: str, project: ProjectIndex | None = None) -> Iterator[CallSite]:
+    f = _File(path, source, project)
     retry_lib = bool(re.search(r"p-retry|axios-retry|async-retry|retry\(", source))
     for node in _walk(f.tree.root_node):
         if node.type != "call_expression":
@@ -398,6 +555,9 @@ def _site(f: _File, call: Node, retry_lib: bool) -> CallSite | None:
     opts: dict[str, Node] | None = None
     open_ = False
     extra_opts: dict[str, Node] = {}
+    ctor_consts: dict[str, object] = {}  # LangChain: options set on the chat model
+    ctor_keys: set[str] = set()
+    prompt_arg: Node | None = None
     if (
         len(parts) >= 4
         and parts[-3:-1] == ["chat", "completions"]
@@ -418,9 +578,32 @@ def _site(f: _File, call: Node, retry_lib: bool) -> CallSite | None:
         sdk, api, method = "vercel-ai", "generate", ftext
         recv = ""
         client = ClientInfo(known=True, constructor="ai")
+    elif parts[-1] in LANGCHAIN_METHODS and len(parts) >= 2:
+        lc = _langchain_receiver(f, func)
+        if lc is None:
+            return None
+        found_lc, derived = lc
+        sdk, api, method = "langchain", "invoke", parts[-1]
+        provider = found_lc.provider
+        client = found_lc.info
+        recv = ""
+        args = _args(call)
+        prompt_arg = args[0] if args else None
+        ctor_consts = dict(found_lc.consts)
+        ctor_keys = set(found_lc.keys)
+        for d in derived:  # llm.bind({max_tokens: 50}) / .withConfig({timeout})
+            ctor_keys |= set(f.object_items(_first_arg(d)) or {})
+        if len(args) > 1:
+            extra_opts.update(f.object_items(args[1]) or {})
+        retry_lib = retry_lib or any(
+            _text(d.child_by_field_name("function")).endswith(".withRetry") for d in derived
+        )
     elif ftext in ("fetch", "axios.post", "axios") or ftext.endswith(".post"):
         url_node = _first_arg(call)
         url = "".join(p.text for p in f.pieces(url_node))
+        inst = f.client_for(".".join(parts[:-1])) if ftext.endswith(".post") else None
+        if inst is not None and inst.base_url:  # axios.create({baseURL}).post("/chat/...")
+            url = inst.base_url.rstrip("/") + "/" + url.lstrip("/")
         hit = next((e for e in ENDPOINTS if e[0] in url), None)
         if hit is None:
             return None
@@ -428,6 +611,10 @@ def _site(f: _File, call: Node, retry_lib: bool) -> CallSite | None:
         provider = hit[2]
         recv = ""
         client = ClientInfo(known=True, constructor=method)
+        if inst is not None and inst.base_url:
+            client = inst.info
+            if inst.info.timeout:  # axios.create({timeout}) covers every request
+                ctor_keys.add("timeout")
         args = _args(call)
         if method == "fetch" and len(args) > 1:
             init = f.object_items(args[1])
@@ -454,13 +641,14 @@ def _site(f: _File, call: Node, retry_lib: bool) -> CallSite | None:
     else:
         return None
     if sdk in ("openai", "anthropic") and api != "http":
-        found = f.clients.get(recv) or f.clients.get(recv.removeprefix("this."))
-        if found is None and recv.startswith("this."):
-            found = next((v for k, v in f.clients.items() if k.endswith(recv[4:])), None)
+        found = f.client_for(recv)
         if found is not None:
-            client, csdk, provider = found
-            sdk = csdk
-        elif not any(m in CLIENT_MODULES for m in f.imports.values()):
+            client, sdk, provider = found.info, found.sdk, found.provider
+        elif not any(m in CLIENT_MODULES for m in f.imports.values()) and not (
+            # a client imported from a module outside the scan: chat.completions is the
+            # OpenAI shape (and its compatibles); messages.create alone could be Twilio
+            api in ("chat", "responses") and recv.split(".")[0] in f.import_names
+        ):
             return None
         args = _args(call)
         opts = f.object_items(args[0]) if args else {}
@@ -475,6 +663,9 @@ def _site(f: _File, call: Node, retry_lib: bool) -> CallSite | None:
     kws.update(extra_opts)
     model: str | None = None
     hardcoded = False
+    ctor_model = ctor_consts.get("model", ctor_consts.get("modelName"))
+    if isinstance(ctor_model, str) and "model" not in kws:
+        model, hardcoded = ctor_model, True
     mnode = f.resolve(kws.get("model"))
     if mnode is not None:
         s = _string_value(mnode)
@@ -486,28 +677,23 @@ def _site(f: _File, call: Node, retry_lib: bool) -> CallSite | None:
             if s is not None:
                 model, hardcoded = s, True
                 provider = PROVIDER_FACTORIES.get(factory, provider)
-    consts: dict[str, object] = {}
-    for k, v in kws.items():
-        r = f.resolve(v)
-        if r is None:
-            continue
-        if r.type == "number" and _text(r).replace("_", "").isdigit():
-            consts[k] = int(_text(r).replace("_", ""))
-        elif r.type in ("true", "false"):
-            consts[k] = r.type == "true"
-        elif (s := _string_value(r)) is not None:
-            consts[k] = s
+    consts: dict[str, object] = {**ctor_consts, **f.literals(kws)}
+    keys: set[str] = set(kws) | ctor_keys
     # one vocabulary for the rules: the Python SDK's option names
     aliases = {
         "maxTokens": "max_tokens",
+        "maxCompletionTokens": "max_completion_tokens",
         "maxOutputTokens": "max_output_tokens",
         "maxRetries": "max_retries",
         "abortSignal": "timeout",
         "signal": "timeout",
+        "streaming": "stream",
     }
     for js, py in aliases.items():
-        if js in kws:
-            kws[py] = kws[js]
+        if js in keys:
+            keys.add(py)
+            if js in kws:
+                kws[py] = kws[js]
             if js in consts:
                 consts[py] = consts[js]
     prompt: list[PromptPart] = []
@@ -531,6 +717,8 @@ def _site(f: _File, call: Node, retry_lib: bool) -> CallSite | None:
                 prompt.append(PromptPart(role, f.pieces(items["content"]), el.start_point[0] + 1))
     elif msgs is not None:
         prompt.append(PromptPart("prompt", f.pieces(msgs), msgs.start_point[0] + 1))
+    if prompt_arg is not None:
+        prompt += _langchain_prompt(f, prompt_arg)
     if "prompt" in kws:
         prompt.append(
             PromptPart("prompt", f.pieces(kws["prompt"]), kws["prompt"].start_point[0] + 1)
@@ -566,7 +754,7 @@ def _site(f: _File, call: Node, retry_lib: bool) -> CallSite | None:
         is_async=True,
         model=model,
         model_hardcoded=hardcoded,
-        keywords=frozenset(kws),
+        keywords=frozenset(keys),
         consts=tuple(
             sorted((k, v) for k, v in consts.items() if isinstance(v, str | int | float | bool))
         ),
@@ -582,5 +770,47 @@ def _site(f: _File, call: Node, retry_lib: bool) -> CallSite | None:
         cache_control="cache_control" in _text(call)
         or any("cache_control" in _text(f.resolve(v)) for v in kws.values()),
         response_enum=bool(re.search(r"z\.enum|enum:|z\.boolean", _text(kws.get("schema")))),
-        is_batch_api=api == "batches",
+        is_batch_api=api == "batches" or (sdk == "langchain" and method == "batch"),
     )
+
+
+def _langchain_receiver(f: _File, func: Node | None) -> tuple[ExportedClient, list[Node]] | None:
+    """The LangChain chat model a ``.invoke`` goes to, through ``withStructuredOutput`` & co."""
+    obj = func.child_by_field_name("object") if func is not None else None
+    derived: list[Node] = []
+    while obj is not None and obj.type == "call_expression":
+        inner = obj.child_by_field_name("function")
+        if inner is None or inner.type != "member_expression":
+            return None
+        if _text(inner.child_by_field_name("property")) not in LANGCHAIN_DERIVED:
+            return None
+        derived.append(obj)
+        obj = inner.child_by_field_name("object")
+    if obj is None:
+        return None
+    found = f.client_for(_text(obj))
+    if found is None or found.sdk != "langchain":
+        return None
+    return found, derived
+
+
+def _langchain_prompt(f: _File, arg: Node) -> list[PromptPart]:
+    """``"text"``, ``[["system", "..."], ["human", q]]`` or ``[new SystemMessage(...), ...]``."""
+    arg = f.resolve(arg) or arg
+    line = arg.start_point[0] + 1
+    if arg.type != "array":
+        return [PromptPart("prompt", f.pieces(arg), line)]
+    roles = {"system": "system", "human": "user", "user": "user", "ai": "assistant"}
+    out: list[PromptPart] = []
+    for el in arg.named_children:
+        el_line = el.start_point[0] + 1
+        if el.type == "array" and len(el.named_children) == 2:
+            role = _string_value(el.named_children[0]) or "unknown"
+            out.append(PromptPart(roles.get(role, role), f.pieces(el.named_children[1]), el_line))
+        elif el.type == "new_expression":
+            ctor = _text(el.child_by_field_name("constructor"))
+            kinds = {"SystemMessage": "system", "HumanMessage": "user", "AIMessage": "assistant"}
+            out.append(PromptPart(kinds.get(ctor, "unknown"), f.pieces(_first_arg(el)), el_line))
+        else:
+            out.append(PromptPart("history", (Piece("dynamic", _text(el), "value"),), el_line))
+    return out

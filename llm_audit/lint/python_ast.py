@@ -19,6 +19,7 @@ from llm_audit.lint.callsite import (
     CallSite,
     ClientInfo,
     Dynamic,
+    ExportedClient,
     LoopInfo,
     Piece,
     PromptPart,
@@ -168,10 +169,13 @@ class ProjectIndex:
 
     clients: dict[str, ClientBinding] = field(default_factory=dict)
     helpers: dict[str, HelperInfo] = field(default_factory=dict)
+    # JS/TS: "<module path without extension>::<exported name>" -> the client it builds
+    js_clients: dict[str, ExportedClient] = field(default_factory=dict)
 
     def update(self, other: ProjectIndex) -> None:
         self.clients.update(other.clients)
         self.helpers.update(other.helpers)
+        self.js_clients.update(other.js_clients)
 
 
 def module_name_for(path: str) -> str:

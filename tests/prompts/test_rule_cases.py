@@ -64,3 +64,27 @@ def test_js_ts_case_file() -> None:
                 assert (n, code) in fired, f"{code} should fire on line {n}"
             else:
                 assert (n, code) not in fired, f"{code} should not fire on line {n}"
+
+
+def test_js_project_across_modules() -> None:
+    """Clients built in lib/openai.ts (OpenAI, LangChain.js ChatOpenAI, axios.create with a
+    provider baseURL) and imported by relative path, path alias and default import."""
+    from llm_audit.lint.config import LintConfig
+    from llm_audit.lint.engine import lint
+
+    root = ASSETS / "js_project"
+    result = lint([root], LintConfig(root=root))
+    fired = {(f.path, f.line, f.code) for f in result.findings}
+    checked = 0
+    for path in sorted(root.rglob("*.ts")):
+        shown = path.relative_to(root).as_posix()
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            comment = line.split("//", 1)[1] if "//" in line else ""
+            for kind, code in JS_MARK.findall(comment):
+                checked += 1
+                if kind == "expect":
+                    assert (shown, n, code) in fired, f"{code} should fire at {shown}:{n}"
+                else:
+                    assert (shown, n, code) not in fired, f"{code} should not fire at {shown}:{n}"
+    assert checked >= 15
+    assert len(result.sites) == 10
