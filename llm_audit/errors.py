@@ -5,7 +5,9 @@
     │   └── UsageTableError       a usage table breaks the schema contract
     ├── PricingError              a price table is malformed
     ├── UnpricedModelError        a model the user named has no price (with close known ids)
-    └── ConfigError               [tool.llm-audit] is malformed
+    ├── ConfigError               [tool.llm-audit] is malformed
+    └── FetchError                a provider API or price source failed or answered wrongly
+        └── AuthError             the API refused the key (which variable, which key type)
 
 Findings and failed gates are data (exit 1), never exceptions. Anything else that escapes is an
 internal error (exit 3). Other libraries' errors are translated once, where they are caught,
@@ -88,3 +90,11 @@ class UnpricedModelError(LlmAuditError):
 
 class ConfigError(LlmAuditError):
     """The [tool.llm-audit] configuration is malformed."""
+
+
+class FetchError(LlmAuditError):
+    """The network side failed: timeouts, HTTP errors, malformed answers (never with a key)."""
+
+
+class AuthError(FetchError):
+    """HTTP 401/403: the message names the variable to set and the key type needed."""

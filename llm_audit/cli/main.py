@@ -15,6 +15,7 @@ import typer
 from llm_audit import __version__
 from llm_audit.cli import bill as bill_cmd
 from llm_audit.cli import estimate as estimate_cmd
+from llm_audit.cli import fetch as fetch_cmd
 from llm_audit.cli import formats as formats_cmd
 from llm_audit.cli import logs as logs_cmd
 from llm_audit.cli import pricing as pricing_cmd
@@ -54,6 +55,7 @@ app.command("logs")(logs_cmd.logs)
 app.command("prompts")(prompts_cmd.prompts)
 app.command("rules")(rules_cmd.rules)
 app.command("rule")(rules_cmd.rule)
+app.command("fetch")(fetch_cmd.fetch)
 app.add_typer(pricing_cmd.app, name="pricing")
 
 
@@ -68,6 +70,7 @@ def run(argv: list[str] | None = None) -> None:
     that escapes a command lands here.
     """
     from llm_audit.errors import LlmAuditError
+    from llm_audit.redact import scrub  # no secret (an admin key) reaches stderr, even in --debug
 
     args = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -76,8 +79,8 @@ def run(argv: list[str] | None = None) -> None:
         if _debug_requested(args):
             import traceback
 
-            traceback.print_exc()
-        sys.stderr.write(f"error: {e.render()}\n")
+            sys.stderr.write(scrub(traceback.format_exc()))
+        sys.stderr.write(scrub(f"error: {e.render()}") + "\n")
         sys.exit(e.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
@@ -88,8 +91,8 @@ def run(argv: list[str] | None = None) -> None:
         if _debug_requested(args):
             import traceback
 
-            traceback.print_exc()
-        sys.stderr.write(f"internal error: {type(e).__name__}: {e}\n"
+            sys.stderr.write(scrub(traceback.format_exc()))
+        sys.stderr.write(scrub(f"internal error: {type(e).__name__}: {e}") + "\n"
                          "hint: rerun with --debug for a traceback, and report it\n")
         sys.exit(3)
 
