@@ -106,7 +106,12 @@ class PriceBook:
 
     @classmethod
     def load(cls, extra: Iterable[str | Path] = ()) -> PriceBook:
-        return cls([*bundled_tables(), *(user_table(p) for p in extra)])
+        """Bundled tables, then each extra table; a folder means its *.yaml files, by name
+        (the folder `pricing update` writes)."""
+        paths: list[Path] = []
+        for p in map(Path, extra):
+            paths += sorted(p.glob("*.yaml")) if p.is_dir() else [p]
+        return cls([*bundled_tables(), *(user_table(p) for p in paths)])
 
     @property
     def provenance(self) -> Provenance:
@@ -221,6 +226,7 @@ class PriceBook:
                         "lc_threshold": float("nan"),
                         "lc_missing": price.long_context_missing,
                         "price_regions": dict(period.regions),
+                        "price_speeds": dict(period.speeds),
                     }
                     for f in RATE_FIELDS:
                         row[f"rate_{f}"] = getattr(price.rates, f)

@@ -5,7 +5,16 @@ Adds to a normalized usage table:
 * ``model`` (canonical id), ``price_rule`` (how the raw id resolved), ``priced``,
   ``unpriced_reason``, ``long_context``;
 * ``cost_input`` (uncached input), ``cost_cache_read``, ``cost_cache_write`` (5m + 1h),
-  ``cost_output``, ``cost_extras`` (web search ...), ``cost_total``, all USD; NaN when unpriced.
+  ``cost_output``, ``cost_extras`` (web search ...), ``cost_total``, all USD; NaN when unpriced;
+* ``cost_cache_write_5m`` and ``cost_cache_write_1h``, the two parts of ``cost_cache_write``;
+* with ``rates=True``, the rates each row was priced at, every multiplier applied (USD per 1M
+  tokens; per request for ``unit_web_search``): ``unit_input``, ``unit_cache_read``,
+  ``unit_cache_write_5m``, ``unit_cache_write_1h``, ``unit_output``, ``unit_web_search``, so a
+  caller can re-price a what-if (more cache reads, fewer output tokens) without pricing again.
+
+Multipliers: ``region`` (data residency, geo profiles) and, when the table has a ``speed``
+column, Anthropic's ``speed`` (fast mode). A speed other than standard on a model whose table
+states no multiplier for it is unpriced, never priced at the standard rate.
 
 ``df.attrs["pricing"]`` carries the book's provenance. Unique (model, provider) pairs are
 resolved once; every per-row step is a column operation.
@@ -29,25 +38,46 @@ COST_COLUMNS = (
     "cost_extras",
     "cost_total",
 )
+SPLIT_COLUMNS = ("cost_cache_write_5m", "cost_cache_write_1h")
+UNIT_COLUMNS = (
+    "unit_input",
+    "unit_cache_read",
+    "unit_cache_write_5m",
+    "unit_cache_write_1h",
+    "unit_output",
+    "unit_web_search",
+)
+_OWN = (
+    *COST_COLUMNS,
+    *SPLIT_COLUMNS,
+    *UNIT_COLUMNS,
+    "priced",
+    "unpriced_reason",
+    "price_rule",
+    "long_context",
+)
+# Tiers a provider sells without a per-token list price (OpenAI Scale Tier is bought as units
+# of throughput, formats.md 1e): say so instead of "no scale price".
+_COMMITTED_TIERS = {
+    "scale": "Scale Tier is a commitment (throughput units), not a per-token list price"
+}
 PER_MILLION = 1_000_000.0
 
 
-def price(usage: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
+def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.DataFrame:
     """Return ``usage`` with cost columns; never prices an unknown model at $0."""
     import numpy as np
     import pandas as pd
 
     from llm_audit.usage.schema import normalize
 
-    df = normalize(usage).drop(columns=[c for c in (*COST_COLUMNS, "priced", "unpriced_reason",
-                                                    "price_rule", "long_context")
-                                        if c in usage.columns])
+    df = normalize(usage).drop(columns=[c for c in _OWN if c in usage.columns])
     n = len(df)
     df["_row"] = np.arange(n)
 
     if n == 0:  # nothing to resolve: the cost columns, empty
         out = df.drop(columns=["_row"])
-        for name in COST_COLUMNS:
+        for name in (*COST_COLUMNS, *SPLIT_COLUMNS, *(UNIT_COLUMNS if rates else ())):
             out[name] = pd.Series(dtype="float64")
         out["priced"] = pd.Series(dtype="bool")
         out["unpriced_reason"] = pd.Series(dtype="string")
@@ -70,8 +100,9 @@ def price(usage: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
             hint = f"; close: {', '.join(res.close)}" if res is not None and res.close else ""
             resolved[(raw, provider)] = ("", "", "", f"unknown model{hint}")
     keys = pd.MultiIndex.from_frame(df[["model_raw", "provider"]])
-    lookup = pd.DataFrame.from_dict(resolved, orient="index",
-                                    columns=["model", "price_rule", "_region", "_reason"])
+    lookup = pd.DataFrame.from_dict(
+        resolved, orient="index", columns=["model", "price_rule", "_region", "_reason"]
+    )
     lookup.index = pd.MultiIndex.from_tuples(lookup.index)
     found = lookup.reindex(keys)
     df["model"] = found["model"].to_numpy()
@@ -81,10 +112,15 @@ def price(usage: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
     df["region"] = region.replace("", pd.NA).str.lower()
     reason = pd.Series(found["_reason"].to_numpy(), dtype="string")
 
-    rates = book.rate_frame(m for m in df["model"].dropna().unique())
+    table = book.rate_frame(m for m in df["model"].dropna().unique())
     for col in ("model", "service_tier"):
         df[col] = df[col].astype("string")
-    if rates.empty:
+    speed = None
+    if "speed" in df.columns:  # Anthropic fast mode; "" and "standard" are the base price
+        speed = df["speed"].astype("string").str.strip().str.lower()
+        speed = speed.mask(speed.isin(["", "standard"]))
+    speeds = [] if speed is None else [s for s in speed.dropna().unique()]
+    if table.empty:
         merged = df.copy()
         for f in RATE_FIELDS:
             merged[f"rate_{f}"] = np.nan
@@ -93,29 +129,45 @@ def price(usage: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
         merged["lc_missing"] = False
         merged["extra_web_search_request"] = np.nan
         merged["_multiplier"] = 1.0
+        no_speed = np.zeros(n, dtype=bool)
     else:
         regions = [r for r in df["region"].dropna().unique()]
-        rates["_multiplier"] = 1.0
+        table["_multiplier"] = 1.0
         for r in regions:
-            rates[f"_region_{r}"] = rates["price_regions"].map(lambda d, r=r: d.get(r, 1.0))
-        rates = rates.drop(columns=["price_regions"])
-        rates["model"] = rates["model"].astype("string")
-        rates["service_tier"] = rates["service_tier"].astype("string")
+            table[f"_region_{r}"] = table["price_regions"].map(lambda d, r=r: d.get(r, 1.0))
+        for s in speeds:
+            table[f"_speed_{s}"] = table["price_speeds"].map(lambda d, s=s: d.get(s, np.nan))
+        table = table.drop(columns=["price_regions", "price_speeds"])
+        table["model"] = table["model"].astype("string")
+        table["service_tier"] = table["service_tier"].astype("string")
         left = df.assign(_model_key=df["model"].fillna(""))
         left = left.sort_values("timestamp", kind="stable")
-        right = rates.rename(columns={"model": "_model_key"})
+        right = table.rename(columns={"model": "_model_key"})
         right["_model_key"] = right["_model_key"].astype(object)
         left["_model_key"] = left["_model_key"].astype(object)
         left["_tier_key"] = left["service_tier"].fillna("").astype(object)
         right = right.rename(columns={"service_tier": "_tier_key"})
         right["_tier_key"] = right["_tier_key"].astype(object)
-        merged = pd.merge_asof(left, right, left_on="timestamp", right_on="effective",
-                               by=["_model_key", "_tier_key"], direction="backward")
+        merged = pd.merge_asof(
+            left,
+            right,
+            left_on="timestamp",
+            right_on="effective",
+            by=["_model_key", "_tier_key"],
+            direction="backward",
+        )
         merged = merged.sort_values("_row").reset_index(drop=True)
         mult = np.ones(n)
         for r in regions:
             mask = (merged["region"] == r).fillna(False).to_numpy(dtype=bool)
             mult = np.where(mask, merged[f"_region_{r}"].fillna(1.0).to_numpy(), mult)
+        no_speed = np.zeros(n, dtype=bool)
+        if speed is not None:
+            for s in speeds:
+                mask = speed.eq(s).fillna(False).to_numpy(dtype=bool)
+                factor = merged[f"_speed_{s}"].to_numpy(dtype="float64")
+                no_speed |= mask & np.isnan(factor)
+                mult = np.where(mask, np.nan_to_num(factor, nan=1.0) * mult, mult)
         merged["_multiplier"] = mult
 
     inp = merged["input_tokens"].to_numpy(dtype="float64")
@@ -140,12 +192,16 @@ def price(usage: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
     write_1h = merged["cache_write_1h_tokens"].to_numpy(dtype="float64")
     uncached = inp - cache_read - write_5m - write_1h
     m = merged["_multiplier"].to_numpy(dtype="float64") / PER_MILLION
+    unit = {f: rate(f) * m for f in RATE_FIELDS}  # USD per token, every multiplier applied
+    split = {
+        "cost_cache_write_5m": write_5m * unit["cache_write_5m"],
+        "cost_cache_write_1h": write_1h * unit["cache_write_1h"],
+    }
     costs = {
-        "cost_input": uncached * rate("input") * m,
-        "cost_cache_read": cache_read * rate("cache_read") * m,
-        "cost_cache_write": (write_5m * rate("cache_write_5m") + write_1h * rate("cache_write_1h"))
-        * m,
-        "cost_output": merged["output_tokens"].to_numpy(dtype="float64") * rate("output") * m,
+        "cost_input": uncached * unit["input"],
+        "cost_cache_read": cache_read * unit["cache_read"],
+        "cost_cache_write": split["cost_cache_write_5m"] + split["cost_cache_write_1h"],
+        "cost_output": merged["output_tokens"].to_numpy(dtype="float64") * unit["output"],
     }
     searches = merged["web_search_requests"].to_numpy(dtype="float64")
     search_rate = merged["extra_web_search_request"].to_numpy(dtype="float64")
@@ -153,19 +209,31 @@ def price(usage: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
     costs["cost_extras"] = extras
     no_rate = np.isnan(merged["rate_input"].to_numpy(dtype="float64"))
     missing_extra = (searches > 0) & np.isnan(search_rate)
-    unpriced = no_rate | lc_missing | missing_extra
+    unpriced = no_rate | lc_missing | missing_extra | no_speed
     reason = reason.mask(reason == "", pd.NA)
-    tier_reason = ("no " + merged["service_tier"].fillna("?") + " price for "
-                   + merged["model"].fillna("?"))
+    tier_name = merged["service_tier"].fillna("?")
+    tier_reason = "no " + tier_name + " price for " + merged["model"].fillna("?")
+    for tier, why in _COMMITTED_TIERS.items():
+        tier_reason = tier_reason.mask(tier_name == tier, tier_reason + ": " + why)
     reason = reason.fillna(tier_reason.where(pd.Series(no_rate)))
-    for mask, why in ((lc_missing, "no long-context price for this tier"),
-                      (missing_extra, "no web search price")):
-        reason = reason.fillna(pd.Series(np.where(mask, why, ""), dtype="string").replace(
-            "", pd.NA))
+    for mask, why in (
+        (lc_missing, "no long-context price for this tier"),
+        (missing_extra, "no web search price"),
+        (no_speed, "no price for this speed (fast mode) in the table"),
+    ):
+        reason = reason.fillna(
+            pd.Series(np.where(mask, why, ""), dtype="string").replace("", pd.NA)
+        )
     out = df.drop(columns=["_row"])
     for name, values in costs.items():
         out[name] = np.where(unpriced, np.nan, values)
     out["cost_total"] = out[list(costs)].sum(axis=1, min_count=1).where(~unpriced)
+    for name, values in split.items():
+        out[name] = np.where(unpriced, np.nan, values)
+    if rates:
+        for f in RATE_FIELDS:
+            out[f"unit_{f}"] = np.where(unpriced, np.nan, unit[f] * PER_MILLION)
+        out["unit_web_search"] = np.where(unpriced, np.nan, search_rate * m * PER_MILLION)
     out["priced"] = ~unpriced
     out["unpriced_reason"] = reason.where(pd.Series(unpriced)).astype("string")
     out["long_context"] = long_ctx

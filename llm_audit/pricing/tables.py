@@ -30,6 +30,7 @@ A table file looks like this (every key is checked; an unknown key is an error):
               batch: {multiplier: 0.5}          # every rate x 0.5, explicit fields override
               priority: {input: 4.25, output: 17}   # omitted fields: the standard rate
             regions: {us: 1.1}       # multipliers by region / geo key
+            speeds: {fast: 2.0}      # multipliers by Anthropic `speed` (standard is 1)
             extras: {web_search_request: 0.01}    # USD per unit
 
 An explicit tier of a model that has a long-context rate must state its own ``long_context``
@@ -108,6 +109,8 @@ class PricePeriod:
     tiers: Mapping[Tier, TierPrice]  # "standard" is always present
     regions: Mapping[str, float]
     extras: Mapping[str, float]
+    # Multipliers by `speed` (Anthropic fast mode); a speed not listed is unpriced.
+    speeds: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def standard(self) -> TierPrice:
@@ -169,6 +172,12 @@ class Provenance:
     version: str
     tables: tuple[TableProvenance, ...] = field(default_factory=tuple)
 
+    # Set by pricing.age.stamp when a report goes out: how old the price data is.
+    age_days: int | None = None
+    max_age_days: int | None = None
+    data_checked: str | None = None  # the stalest provider's newest `checked` date
+    stale_providers: tuple[str, ...] = ()
+
     @property
     def oldest_checked(self) -> str:
         return min((t.checked for t in self.tables), default="")
@@ -178,10 +187,23 @@ class Provenance:
         text = (
             f"prices: bundled tables v{self.version}, checked {self.oldest_checked} or later"
         )
-        return text + (f"; user tables: {', '.join(user)}" if user else "")
+        text += f"; user tables: {', '.join(user)}" if user else ""
+        if self.age_days is not None:
+            text += f"; price data {self.age_days} day(s) old (checked {self.data_checked})"
+        return text
+
+    def warning(self) -> str | None:
+        """A line for reports whose prices are older than the allowed age, else None."""
+        if not self.stale_providers:
+            return None
+        return (
+            f"warning: price data is {self.age_days} days old, more than {self.max_age_days} "
+            f"({', '.join(self.stale_providers)}); run `llm-audit pricing update --output DIR` "
+            "and pass --pricing DIR, or allow older prices with --max-price-age DAYS"
+        )
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(yaml.CSafeLoader):
     """A SafeLoader that records the line of every mapping, for `file:line` errors."""
 
 
@@ -267,8 +289,8 @@ class _Reader:
 
     def period(self, node: Any, parent: Mapping[str, Any]) -> PricePeriod:
         p = self.mapping(node, parent, "a price period")
-        self.keys(p, ("effective", *RATE_FIELDS, "long_context", "tiers", "regions", "extras"),
-                  "a price period")
+        self.keys(p, ("effective", *RATE_FIELDS, "long_context", "tiers", "regions", "extras",
+                      "speeds"), "a price period")
         effective = self.date(p, "effective", None)
         std_rates = self.rates(p, None)
         std_lc = self.long_context(p.get("long_context"), p, None)
@@ -285,7 +307,8 @@ class _Reader:
             tiers[cast(Tier, name)] = self.tier(spec, p, std_rates, std_lc)
         regions = self.multipliers(p.get("regions", {}), p, "regions", None)
         extras = self.multipliers(p.get("extras", {}), p, "extras", EXTRA_KINDS)
-        return PricePeriod(effective, tiers, regions, extras)
+        speeds = self.multipliers(p.get("speeds", {}), p, "speeds", None)
+        return PricePeriod(effective, tiers, regions, extras, speeds)
 
     def _fill_lc(self, raw: Mapping[str, Any], lc: LongContext, std: Rates) -> Rates:
         # Omitted long-context cache rates follow the long-context input rate, as flat ones do.

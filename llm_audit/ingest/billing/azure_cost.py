@@ -32,7 +32,9 @@ def _meter(name: str) -> tuple[str, str, str, str | None] | None:
     else:
         return None
     tier = "batch" if "batch" in words else ("priority" if "pp" in words else "standard")
-    region = "eu" if ("regnl" in words or "dz" in words) else None  # +10% meters, unverified
+    # Regional and Data Zone meters are +10% over global ones (formats.md 6, "Azure Data
+    # Zone/regional meters"); the price tables carry both keys. The meter grammar is unverified.
+    region = "regional" if "regnl" in words else ("datazone" if "dz" in words else None)
     stop = {
         "inp",
         "input",
