@@ -93,15 +93,20 @@ class PromptsResult:
         return 0 if self.exit_zero or not self.failing else 1
 
 
-def calls_for(site: CallSite, cfg: LintConfig) -> tuple[int, str]:
-    """Calls per month for a call site: the most specific usage key that matches, else default."""
+def calls_for(site: CallSite, cfg: LintConfig, path: str | None = None) -> tuple[int, str]:
+    """Calls per month for a call site: the most specific usage key that matches, else default.
+
+    ``path``: the site's path relative to ``cfg``'s root when that is not the shown path (a
+    file of a nested project, linted with that project's config).
+    """
     fn = site.function
     leaf = fn.rsplit(".", 1)[-1]
+    where = path or site.path
     for key, n in cfg.usage:
-        if key in (f"{site.path}::{fn}", f"{site.path}::{leaf}"):
+        if key in (f"{where}::{fn}", f"{where}::{leaf}"):
             return n, f"usage {key!r}"
     for key, n in cfg.usage:
-        if "::" not in key and fnmatch.fnmatch(site.path, key):
+        if "::" not in key and fnmatch.fnmatch(where, key):
             return n, f"usage {key!r}"
     src = "usage default" if cfg.default_calls_stated else "assumed default"
     return cfg.default_calls, src
@@ -130,7 +135,10 @@ def _money(value: object) -> float | None:
 
 
 def price_sites(
-    sites: Sequence[CallSite], book: PriceBook, cfg: LintConfig
+    sites: Sequence[CallSite],
+    book: PriceBook,
+    cfg: LintConfig,
+    nested: Mapping[str, tuple[LintConfig, str]] | None = None,
 ) -> tuple[SiteCost, ...]:
     """Each call site priced with the engine, in one vectorised pass of four rows per site.
 
@@ -197,7 +205,8 @@ def price_sites(
                 else str(reasons[row] or "no price for this model")
             )
         )
-        calls, source = calls_for(s, cfg)
+        own, local = (nested or {}).get(s.path, (cfg, None))
+        calls, source = calls_for(s, own, local)
         out.append(
             SiteCost(
                 s.path,
@@ -245,7 +254,7 @@ def run(
     prices = book()
     return PromptsResult(
         result,
-        price_sites(result.sites, prices, cfg),
+        price_sites(result.sites, prices, cfg, result.nested),
         fail_on,
         exit_zero,
         cfg.default_calls,

@@ -5,6 +5,7 @@ Unknown keys and unknown rule codes are errors (exit 2), with the line they are 
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,59 @@ class LintConfig:
     default_calls: int = DEFAULT_CALLS_PER_MONTH
     default_calls_stated: bool = False  # True when the project set `default`
     pricing: tuple[Path, ...] = ()
+    # --select / --ignore from the command line: they override every project's config
+    cli_select: tuple[str, ...] | None = None
+    cli_ignore: tuple[str, ...] | None = None
+
+
+class ConfigResolver:
+    """The nearest config per scanned file, like ruff: a file in a nested project (its own
+    ``pyproject.toml`` with ``[tool.llm-audit]``, or ``llm-audit.toml``) is linted with that
+    project's selection, excludes, per-file-ignores, rule options and usage profile. Files under
+    no config use the invocation's (``base``). Lookups are cached per folder."""
+
+    def __init__(self, base: LintConfig) -> None:
+        self.base = base
+        self._by_folder: dict[str, Path | None] = {}
+        self._loaded: dict[Path, LintConfig] = {}
+        if base.path is not None:
+            self._loaded[base.path.resolve()] = base
+
+    def _nearest(self, folder: str) -> Path | None:
+        if folder in self._by_folder:
+            return self._by_folder[folder]
+        found: Path | None = None
+        own = os.path.join(folder, "llm-audit.toml")
+        pyproject = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(own):
+            found = Path(own)
+        elif os.path.isfile(pyproject) and _has_table(pyproject):
+            found = Path(pyproject)
+        else:
+            parent = os.path.dirname(folder)
+            found = None if parent == folder else self._nearest(parent)
+        self._by_folder[folder] = found
+        return found
+
+    def for_file(self, path: Path) -> LintConfig:
+        found = self._nearest(os.path.dirname(os.path.abspath(path)))
+        if found is None:
+            return self.base
+        if found not in self._loaded:
+            self._loaded[found] = load(
+                found.parent,
+                list(self.base.cli_select) if self.base.cli_select else None,
+                list(self.base.cli_ignore) if self.base.cli_ignore else None,
+            )
+        return self._loaded[found]
+
+
+def _has_table(pyproject: str) -> bool:
+    try:
+        with open(pyproject, encoding="utf-8", errors="replace") as fh:
+            return "[tool.llm-audit" in fh.read()
+    except OSError:
+        return False
 
 
 def _line_of(text: str, needle: str) -> int | None:
@@ -156,6 +210,8 @@ def load(
         default,
         "default" in usage_raw,
         tuple(root / p for p in pricing if isinstance(p, str)),
+        tuple(select) if select else None,
+        tuple(ignore) if ignore else None,
     )
 
 

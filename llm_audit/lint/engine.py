@@ -11,16 +11,16 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from llm_audit.errors import InputError
 from llm_audit.lint import suppress
 from llm_audit.lint.callsite import CallSite
-from llm_audit.lint.config import LintConfig
+from llm_audit.lint.config import ConfigResolver, LintConfig
 from llm_audit.lint.python_ast import ProjectIndex
 from llm_audit.lint.rules import RULES
 from llm_audit.lint.rules.base import CONFIDENCE_RANK, Confidence, Rule, RuleOptions, Severity
@@ -88,6 +88,9 @@ class LintResult:
     warnings: tuple[FileProblem, ...]  # files that did not parse, unreadable files
     unused_suppressions: tuple[FileProblem, ...]
     baselined: int = 0
+    # files linted with a nested project's config: shown path -> (that config, the path
+    # relative to its root); usage keys and per-file globs of that project match the latter
+    nested: Mapping[str, tuple[LintConfig, str]] = field(default_factory=dict)
 
 
 def _source_line(lines: Sequence[str], line: int) -> str:
@@ -376,14 +379,24 @@ def lint(
     jobs: int | None = None,
 ) -> LintResult:
     files = discover(paths, cfg)
+    resolver = ConfigResolver(cfg)
+    nested: dict[str, tuple[LintConfig, str]] = {}
     work = []
     for f in files:
         shown = _rel(f, cfg)
-        codes = set(cfg.select)
-        for glob, ignored in cfg.per_file_ignores:
-            if fnmatch.fnmatch(shown, glob):
+        # the nearest config per file (like ruff): a nested project keeps its own settings
+        fcfg = resolver.for_file(f)
+        local = shown
+        if fcfg is not cfg:
+            local = _rel(f, fcfg)
+            if _excluded(f, fcfg):
+                continue
+            nested[shown] = (fcfg, local)
+        codes = set(fcfg.select)
+        for glob, ignored in fcfg.per_file_ignores:
+            if fnmatch.fnmatch(local, glob):
                 codes -= ignored
-        work.append((str(f), shown, tuple(sorted(codes)), cfg.options, min_confidence))
+        work.append((str(f), shown, tuple(sorted(codes)), fcfg.options, min_confidence))
     # the byte prefilter runs here (cheap, I/O bound); only files naming an LLM SDK or
     # endpoint are parsed, on all cores when there are many
     results: list[Outcome] = []
@@ -429,7 +442,13 @@ def lint(
         parsed += did_parse
     findings.sort(key=lambda f: (f.path, f.line, f.code))
     return LintResult(
-        tuple(findings), tuple(sites), len(files), parsed, tuple(warnings), tuple(unused)
+        tuple(findings),
+        tuple(sites),
+        len(work),
+        parsed,
+        tuple(warnings),
+        tuple(unused),
+        nested=nested,
     )
 
 

@@ -292,3 +292,93 @@ def test_savings_levers_are_priced_by_the_engine(cli: CLI) -> None:
         cli(["prompts", str(ASSETS / "prompts" / "llm001.py"), "-f", "json", "--exit-zero"]).stdout
     )
     assert not any("cached" in s["lever"] for s in small["savings"])
+
+
+def test_nearest_config_per_file(cli: CLI, app_dir: Path) -> None:
+    """Like ruff: a nested project's [tool.llm-audit] applies to its own files only."""
+    (app_dir / "pyproject.toml").write_text(
+        '[tool.llm-audit]\nignore = ["LLM004"]\n[tool.llm-audit.usage]\ndefault = 100\n'
+    )
+    sub = app_dir / "services" / "billing"
+    sub.mkdir(parents=True)
+    (sub / "pyproject.toml").write_text(
+        '[tool.llm-audit]\nignore = ["LLM002"]\n'
+        '[tool.llm-audit.per-file-ignores]\n"legacy/*.py" = ["LLM004"]\n'
+        '[tool.llm-audit.usage]\n"jobs.py::ask" = 7000\n'
+    )
+    (sub / "jobs.py").write_text(APP)
+    (sub / "legacy").mkdir()
+    (sub / "legacy" / "old.py").write_text(APP)
+    doc = json.loads(cli(["prompts", str(app_dir), "-f", "json", "--exit-zero"]).stdout)
+    found = {(f["path"], f["code"]) for f in doc["findings"]}
+    assert found == {("app.py", "LLM002"), ("services/billing/jobs.py", "LLM004")}
+    calls = {f["path"]: f["calls_per_month"] for f in doc["findings"]}
+    assert calls == {"app.py": 100, "services/billing/jobs.py": 7000}
+    # the command line still overrides every project's selection
+    doc = json.loads(
+        cli(["prompts", str(app_dir), "-f", "json", "--exit-zero", "--select", "LLM002"]).stdout
+    )
+    assert {f["path"] for f in doc["findings"]} == {
+        "app.py",
+        "services/billing/jobs.py",
+        "services/billing/legacy/old.py",
+    }
+    # a broken nested config is an error with its own path, not silently the parent's
+    (sub / "pyproject.toml").write_text('[tool.llm-audit]\nselekt = ["LLM001"]\n')
+    r = cli(["prompts", str(app_dir)])
+    assert r.exit_code == 2 and f"{sub / 'pyproject.toml'}" in r.stderr
+
+
+def test_explicit_files_as_pre_commit_passes_them(cli: CLI, app_dir: Path) -> None:
+    (app_dir / "b.py").write_text(APP)
+    (app_dir / "c.ts").write_text(
+        'import OpenAI from "openai";\nconst c = new OpenAI();\n'
+        "export const f = (q: string) => c.chat.completions.create("
+        '{ model: "gpt-4o-mini", messages: [{ role: "user", content: q }] }); // noqa: LLM004\n'
+    )
+    r = cli(
+        [
+            "prompts",
+            str(app_dir / "app.py"),
+            str(app_dir / "b.py"),
+            str(app_dir / "c.ts"),
+            "-f",
+            "json",
+        ]
+    )
+    assert r.exit_code == 1
+    doc = json.loads(r.stdout)
+    assert doc["summary"]["files_scanned"] == 3
+    assert {(f["path"], f["code"]) for f in doc["findings"]} == {
+        ("app.py", "LLM002"),
+        ("app.py", "LLM004"),
+        ("b.py", "LLM002"),
+        ("b.py", "LLM004"),
+        ("c.ts", "LLM002"),
+    }
+    hooks = (Path(__file__).parents[2] / ".pre-commit-hooks.yaml").read_text()
+    assert "id: llm-audit-prompts" in hooks and "entry: llm-audit prompts" in hooks
+
+
+def test_bad_baseline_is_exit_2(cli: CLI, app_dir: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "b.json"
+    bad.write_text("[1, 2]")
+    r = cli(["prompts", str(app_dir), "--baseline", str(bad)])
+    assert r.exit_code == 2 and "not a llm-audit baseline" in r.stderr and "hint:" in r.stderr
+    r = cli(["prompts", str(app_dir), "--baseline", str(tmp_path / "none.json")])
+    assert r.exit_code == 2 and "baseline file not found" in r.stderr
+
+
+def test_checklist_answers_the_four_questions(cli: CLI, app_dir: Path) -> None:
+    doc = json.loads(cli(["prompts", str(app_dir), "-f", "json", "--exit-zero"]).stdout)
+    questions = [row["question"] for row in doc["checklist"]]
+    assert questions == [
+        "What does one call cost?",
+        "What does one user cost per month?",
+        "Does it fit the latency budget?",
+        "Which bites first?",
+    ]
+    answers = {row["question"]: row["answer"] for row in doc["checklist"]}
+    assert "app.py:7" in answers["What does one call cost?"]
+    assert "no timeout" in answers["Does it fit the latency budget?"]
+    assert len(doc["check_by_hand"]) >= 3
