@@ -53,6 +53,18 @@ def emit(report: Report, fmt: OutputFormat, output: Path | None,
         if any(target == p.resolve() for p in inputs):
             raise InputError("--output names an input file; it would be overwritten",
                              path=str(output), hint="write the report to another file")
+    if report.pricing is not None:  # every report says how old its prices are
+        from dataclasses import replace
+
+        from llm_audit import config
+        from llm_audit.pricing import age
+
+        cfg = config.load()
+        limit = age.max_age_days(cfg.raw, str(cfg.path) if cfg.path else None)
+        report = replace(report, pricing=age.stamp(report.pricing, limit))
+        warning = report.pricing.warning() if report.pricing else None
+        if warning and fmt in (OutputFormat.json, OutputFormat.csv):
+            sys.stderr.write(warning + "\n")  # these formats have no line for it
     to_terminal = output is None and sys.stdout.isatty()
     width = os.get_terminal_size().columns if to_terminal else 160
     text = renderer(fmt.value).render(report, width=width, color=to_terminal and

@@ -44,8 +44,15 @@ def main(
                      ] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version.")] = False,
+    max_price_age: Annotated[int | None, typer.Option(
+        "--max-price-age", min=0, metavar="DAYS",
+        help="Warn when the price data is older (default 30, or max-price-age in the config).",
+    )] = None,
 ) -> None:
     """Audit what LLM features cost and how slow they are."""
+    from llm_audit.pricing import age
+
+    age.override = max_price_age  # set on every run: in-process runs must not inherit it
 
 
 app.command("estimate")(estimate_cmd.estimate)

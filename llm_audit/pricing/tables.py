@@ -189,7 +189,9 @@ class Provenance:
         )
         text += f"; user tables: {', '.join(user)}" if user else ""
         if self.age_days is not None:
-            text += f"; price data {self.age_days} day(s) old (checked {self.data_checked})"
+            text += f"; price data {self.age_days} day(s) old"
+            if self.data_checked != self.oldest_checked:  # a user table re-dated a provider
+                text += f" (checked {self.data_checked})"
         return text
 
     def warning(self) -> str | None:

@@ -16,6 +16,10 @@ def payload(report: Report) -> dict[str, object]:
         "pricing": None if pricing is None else {
             "version": pricing.version,
             "oldest_checked": pricing.oldest_checked,
+            "age_days": pricing.age_days,
+            "max_age_days": pricing.max_age_days,
+            "stale": bool(pricing.stale_providers),
+            "stale_providers": list(pricing.stale_providers),
             "tables": [asdict(t) for t in pricing.tables],
         },
         **report.data,

@@ -36,4 +36,6 @@ class MarkdownRenderer:
         out += [f"> {_escape(n)}" for n in report.notes]
         if report.pricing is not None:
             out.append(f"> {report.pricing.summary()}")
+            if (warning := report.pricing.warning()) is not None:
+                out.append(f"> **{warning}**")
         return "\n".join(out) + "\n"

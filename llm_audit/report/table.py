@@ -55,4 +55,6 @@ class TableRenderer:
             console.print(Text(f"note: {note}", style="yellow"))
         if report.pricing is not None:
             console.print(Text(report.pricing.summary(), style="dim"))
+            if (warning := report.pricing.warning()) is not None:
+                console.print(Text(warning, style="yellow"))
         return buf.getvalue()
