@@ -14,6 +14,9 @@ from llm_audit.errors import ConfigError
 
 KNOWN_KEYS = frozenset({"select", "ignore", "exclude", "per-file-ignores", "pricing", "usage",
                         "rules", "gate", "max-price-age"})
+# [tool.llm-audit.gate]: the CI gate's thresholds (their values are parsed by analyses.gate)
+GATE_KEYS = ("max-increase", "max-call-increase", "max-monthly-increase", "max-unpriced-share",
+             "max-p95-increase")
 
 
 @dataclass(frozen=True)
@@ -53,4 +56,17 @@ def load(start: Path | None = None) -> Config:
     pricing = table.get("pricing", [])
     if not isinstance(pricing, list) or not all(isinstance(p, str) for p in pricing):
         raise ConfigError("'pricing' must be a list of file paths", path=str(path))
+    _check_gate(table.get("gate", {}), path)
     return Config(path, tuple(path.parent / p for p in pricing), table)
+
+
+def _check_gate(gate: object, path: Path) -> None:
+    if not isinstance(gate, dict):
+        raise ConfigError("[tool.llm-audit.gate] must be a table", path=str(path))
+    unknown = sorted(set(gate) - set(GATE_KEYS))
+    if unknown:
+        text = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        line = next((i for i, t in enumerate(text, 1)
+                     if t.strip().startswith((unknown[0], f'"{unknown[0]}"'))), None)
+        raise ConfigError(f"unknown key(s) in [tool.llm-audit.gate]: {', '.join(unknown)}",
+                          path=str(path), line=line, hint=f"known keys: {', '.join(GATE_KEYS)}")

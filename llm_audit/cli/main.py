@@ -14,13 +14,16 @@ import typer
 
 from llm_audit import __version__
 from llm_audit.cli import bill as bill_cmd
+from llm_audit.cli import diff as diff_cmd
 from llm_audit.cli import estimate as estimate_cmd
 from llm_audit.cli import fetch as fetch_cmd
 from llm_audit.cli import formats as formats_cmd
+from llm_audit.cli import gate as gate_cmd
 from llm_audit.cli import logs as logs_cmd
 from llm_audit.cli import pricing as pricing_cmd
 from llm_audit.cli import prompts as prompts_cmd
 from llm_audit.cli import rules as rules_cmd
+from llm_audit.cli import snapshot as snapshot_cmd
 
 app = typer.Typer(
     name="llm-audit",
@@ -62,6 +65,9 @@ app.command("logs")(logs_cmd.logs)
 app.command("prompts")(prompts_cmd.prompts)
 app.command("rules")(rules_cmd.rules)
 app.command("rule")(rules_cmd.rule)
+app.command("snapshot")(snapshot_cmd.snapshot)
+app.command("diff")(diff_cmd.diff)
+app.command("gate")(gate_cmd.gate)
 app.command("fetch")(fetch_cmd.fetch)
 app.add_typer(pricing_cmd.app, name="pricing")
 
