@@ -15,14 +15,16 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llm_audit.lint.callsite import CallSite
 from llm_audit.lint.config import LintConfig
 from llm_audit.lint.engine import Finding, LintResult, apply_baseline, lint
 from llm_audit.lint.rules.base import SEVERITY_RANK, Confidence
-from llm_audit.pricing.book import PriceBook
-from llm_audit.pricing.tables import Provenance
+
+if TYPE_CHECKING:  # the price tables (yaml) load only when there is a call site to price
+    from llm_audit.pricing.book import PriceBook
+    from llm_audit.pricing.tables import Provenance
 
 MIN_CACHEABLE = 1024  # OpenAI's automatic caching and Anthropic's breakpoints start here
 DEFAULT_OUTPUT_TOKENS = 500  # when the call has no visible output cap; stated in the report
@@ -50,6 +52,9 @@ class SiteCost:
     cost_batch_per_call: float | None = None
     small_model: str | None = None
     cost_small_per_call: float | None = None
+    # where output_tokens came from: "max_tokens" (the call's cap), "usage 'KEY'" (the usage
+    # profile's output-tokens) or "default" (DEFAULT_OUTPUT_TOKENS, stated in reports)
+    output_source: str = "max_tokens"
 
     def saving(self, alternative: float | None) -> float | None:
         """Dollars per month saved by an alternative cost per call (None when it saves none)."""
@@ -112,6 +117,23 @@ def calls_for(site: CallSite, cfg: LintConfig, path: str | None = None) -> tuple
     return cfg.default_calls, src
 
 
+def output_for(site: CallSite, cfg: LintConfig, path: str | None = None) -> tuple[int, str]:
+    """Output tokens per call for a site without a cap in the code: the usage profile's
+    ``output-tokens`` (most specific key first), else the stated default."""
+    fn = site.function
+    leaf = fn.rsplit(".", 1)[-1]
+    where = path or site.path
+    for key, n in cfg.output_usage:
+        if key in (f"{where}::{fn}", f"{where}::{leaf}"):
+            return n, f"usage output-tokens {key!r}"
+    for key, n in cfg.output_usage:
+        if "::" not in key and fnmatch.fnmatch(where, key):
+            return n, f"usage output-tokens {key!r}"
+    if cfg.default_output is not None:
+        return cfg.default_output, "usage output-tokens default"
+    return DEFAULT_OUTPUT_TOKENS, "default"
+
+
 def _output_cap(site: CallSite) -> int | None:
     for k in ("max_completion_tokens", "max_output_tokens", "max_tokens"):
         v = site.const(k)
@@ -162,6 +184,8 @@ def price_sites(
         prefix = static_prefix(s)
         prefix_tokens = count(prefix, model or "unknown").tokens if prefix else 0
         cap = _output_cap(s)
+        own, local = (nested or {}).get(s.path, (cfg, None))
+        out_tokens, out_source = (cap, "max_tokens") if cap else output_for(s, own, local)
         small = _small_for(s.model, cfg.options.small_models)
         base = {
             "timestamp": now,
@@ -172,7 +196,7 @@ def price_sites(
             "cache_read_tokens": 0,
             "cache_write_5m_tokens": 0,
             "cache_write_1h_tokens": 0,
-            "output_tokens": cap or DEFAULT_OUTPUT_TOKENS,
+            "output_tokens": out_tokens,
             "reasoning_tokens": 0,
             "service_tier": "batch" if s.is_batch_api else "standard",
         }
@@ -186,14 +210,14 @@ def price_sites(
             {**base, "service_tier": "batch"},
             {**base, "model_raw": small or "", "provider": s.provider or ""},
         ]
-        meta.append((s, tc, cap, small, cached_in))
+        meta.append((s, tc, cap, small, cached_in, out_tokens, out_source))
     priced = price(from_records(records), book)
     totals = list(priced["cost_total"])
     flags = list(priced["priced"])
     models = list(priced["model"])
     reasons = list(priced["unpriced_reason"])
     out = []
-    for i, (s, tc, cap, small, cached_in) in enumerate(meta):
+    for i, (s, tc, cap, small, cached_in, out_tokens, out_source) in enumerate(meta):
         row = 4 * i
         total = _money(totals[row]) if bool(flags[row]) else None
         reason = (
@@ -218,7 +242,7 @@ def price_sites(
                 tc.tokens if tc else 0,
                 tc.exact if tc else True,
                 tc.encoding if tc else "",
-                cap or DEFAULT_OUTPUT_TOKENS,
+                out_tokens,
                 cap is None,
                 total,
                 calls,
@@ -228,6 +252,7 @@ def price_sites(
                 _money(totals[row + 2]) if total is not None and not s.is_batch_api else None,
                 small if small and small != s.model else None,
                 _money(totals[row + 3]) if total is not None and small else None,
+                out_source,
             )
         )
     return tuple(out)

@@ -300,6 +300,7 @@ def build(
     logs: LogsSnapshot | None = None,
     also_price: Sequence[str] = (),
     warnings: Sequence[str] = (),
+    nested: Mapping[str, tuple[LintConfig, str]] | None = None,
 ) -> Snapshot:
     """Price the call sites with the engine and keep what re-pricing needs.
 
@@ -309,7 +310,7 @@ def build(
     from llm_audit.analyses.prompts import DEFAULT_OUTPUT_TOKENS, price_sites
 
     today = dt.datetime.now(dt.UTC).date()
-    costs = price_sites(sites, book, cfg)
+    costs = price_sites(sites, book, cfg, nested)
     ids = site_ids(sites)
     out: list[SiteSnapshot] = []
     used: set[str] = set()
@@ -322,7 +323,10 @@ def build(
             ),
             "max_tokens",
         )
-        output_source = "default: no output cap in the code" if c.output_assumed else cap_key
+        output_source = {
+            "max_tokens": cap_key,
+            "default": "default: no output cap in the code",
+        }.get(c.output_source, c.output_source)
         if c.priced_model:
             used.add(c.priced_model)
         out.append(
@@ -428,9 +432,10 @@ def snapshot_paths(
 
     sites: tuple[CallSite, ...] = ()
     warnings: list[str] = []
+    nested: Mapping[str, tuple[LintConfig, str]] = {}
     if paths:
         result = lint(paths, cfg)
-        sites = result.sites
+        sites, nested = result.sites, result.nested
         warnings = [f"{w.path}:{w.line}: {w.message}" for w in result.warnings]
     prices = book()
     measured = None
@@ -438,7 +443,9 @@ def snapshot_paths(
         from llm_audit.ingest.logs.load import load_logs
 
         measured = measure_logs(load_logs(list(logs)), prices, logs)
-    return build(sites, cfg, prices, logs=measured, also_price=also_price, warnings=warnings)
+    return build(
+        sites, cfg, prices, logs=measured, also_price=also_price, warnings=warnings, nested=nested
+    )
 
 
 # -- reading ---------------------------------------------------------------------------------

@@ -45,6 +45,9 @@ class LintConfig:
     # --select / --ignore from the command line: they override every project's config
     cli_select: tuple[str, ...] | None = None
     cli_ignore: tuple[str, ...] | None = None
+    # [tool.llm-audit.usage.output-tokens]: output tokens per call where the code sets no cap
+    output_usage: tuple[tuple[str, int], ...] = ()
+    default_output: int | None = None
 
 
 class ConfigResolver:
@@ -186,7 +189,23 @@ def load(
         raise ConfigError("[tool.llm-audit.usage] must be a table", path=where)
     usage: list[tuple[str, int]] = []
     default = DEFAULT_CALLS_PER_MONTH
+    output_usage: list[tuple[str, int]] = []
+    default_output: int | None = None
+    outputs = usage_raw.get("output-tokens")
+    for k, v in outputs.items() if isinstance(outputs, dict) else ():
+        if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
+            raise ConfigError(
+                f"usage.output-tokens {k!r} must be a positive number of tokens, got {v!r}",
+                path=where,
+                line=_line_of(text, k),
+            )
+        if k == "default":
+            default_output = v
+        else:
+            output_usage.append((k, v))
     for k, v in usage_raw.items():
+        if k == "output-tokens" and isinstance(v, dict):
+            continue  # read above
         if not isinstance(v, int | float) or isinstance(v, bool) or v < 0:
             raise ConfigError(
                 f"usage {k!r} must be a number of calls per month, got {v!r}",
@@ -212,6 +231,8 @@ def load(
         tuple(root / p for p in pricing if isinstance(p, str)),
         tuple(select) if select else None,
         tuple(ignore) if ignore else None,
+        tuple(output_usage),
+        default_output,
     )
 
 

@@ -158,3 +158,25 @@ def test_missing_baseline_names_the_fix(tmp_path: Path, cli: Callable[..., Resul
     r = cli(["gate", "--baseline", str(tmp_path / "nope.json"), str(tmp_path)])
     assert r.exit_code == 2
     assert "no such snapshot file" in r.stderr and "llm-audit snapshot" in r.stderr
+
+
+def test_output_tokens_from_the_usage_profile(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    profile = '\n[tool.llm-audit.usage.output-tokens]\ndefault = 700\n"app/chat.py::answer" = 250\n'
+    root = write_project(tmp_path, cap=None)
+    with (root / "pyproject.toml").open("a") as f:
+        f.write(profile)
+    doc = load_json(cli(["snapshot", str(root)]).stdout)
+    (site,) = doc["sites"]  # type: ignore[misc]
+    assert site["output_tokens"] == 250
+    assert site["output_source"] == "usage output-tokens 'app/chat.py::answer'"
+    rates = doc["rates"][site["model"]]["standard"]  # type: ignore[index]
+    expected = (site["input_tokens"] * rates["input"] + 250 * rates["output"]) / 1e6
+    assert site["cost_per_call"] == pytest.approx(expected, rel=1e-12)
+    # the prompts command reads the same profile
+    assert cli(["prompts", str(root), "--format", "json"]).exit_code in (0, 1)
+    (root / "pyproject.toml").write_text(
+        (root / "pyproject.toml").read_text().replace("= 250", '= "lots"')
+    )
+    bad = cli(["snapshot", str(root)])
+    assert bad.exit_code == 2
+    assert "usage.output-tokens 'app/chat.py::answer' must be a positive number" in bad.stderr
