@@ -13,6 +13,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,6 +48,7 @@ SKIP_DIRS = {
 }
 T = TypeVar("T")
 PARALLEL_FROM = 64  # candidate files; below this a process pool costs more than it saves
+SCREEN_PARALLEL_FROM = 512  # files to prefilter; below this one core reads them fast enough
 
 
 @dataclass(frozen=True)
@@ -319,16 +321,13 @@ Exports = ProjectIndex
 Outcome = tuple[list[Finding], list[CallSite], list[FileProblem], list[FileProblem], bool]
 
 
-def _screen(args: Work) -> Outcome | None:
-    """Read and prefilter one file: an outcome when it needs no parsing, else None."""
-    real, shown = args[0], args[1]
+def _screen(real: str) -> bool | str:
+    """Read and prefilter one file: True when it must be parsed, or why it cannot be read."""
     try:
         data = Path(real).read_bytes()
     except OSError as e:
-        return [], [], [], [FileProblem(shown, 0, f"cannot read: {e.strerror}")], False
-    if not _prefilter(data, real):
-        return [], [], [], [], False
-    return None
+        return f"cannot read: {e.strerror}"
+    return _prefilter(data, real)
 
 
 def _exports(args: Work) -> Exports:
@@ -397,22 +396,31 @@ def lint(
             if fnmatch.fnmatch(local, glob):
                 codes -= ignored
         work.append((str(f), shown, tuple(sorted(codes)), fcfg.options, min_confidence))
-    # the byte prefilter runs here (cheap, I/O bound); only files naming an LLM SDK or
-    # endpoint are parsed, on all cores when there are many
+    # the byte prefilter: only files naming an LLM SDK or endpoint are parsed. It reads every
+    # file, so a big tree is screened on all cores too (forked workers start in milliseconds)
     results: list[Outcome] = []
     todo: list[Work] = []
-    skipped: list[tuple[Work, Outcome]] = []
-    for w in work:
-        screened = _screen(w)
-        if screened is None:
-            todo.append(w)
-        elif not screened[3]:
-            skipped.append((w, screened))
-        else:
-            results.append(screened)
-    parallel = len(todo) >= PARALLEL_FROM and (jobs or os.cpu_count() or 1) > 1
-    exports = ProjectIndex()
-    with ProcessPoolExecutor(max_workers=jobs) if parallel else _Serial() as pool:
+    skipped: list[Work] = []
+    cpus = jobs or os.cpu_count() or 1
+    with ExitStack() as stack:
+        pool: ProcessPoolExecutor | _Serial = _Serial()
+        if cpus > 1 and len(work) >= SCREEN_PARALLEL_FROM:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs))
+        verdicts = pool.map(
+            _screen, [w[0] for w in work], chunksize=max(1, len(work) // (4 * cpus))
+        )
+        for w, verdict in zip(work, verdicts, strict=True):
+            if verdict is True:
+                todo.append(w)
+            elif verdict is False:
+                skipped.append(w)
+            else:
+                results.append(([], [], [], [FileProblem(w[1], 0, str(verdict))], False))
+        if isinstance(pool, _Serial) and len(todo) >= PARALLEL_FROM and cpus > 1:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs))
+        elif not isinstance(pool, _Serial) and len(todo) < PARALLEL_FROM:
+            pool = _Serial()  # a few files: pickling the project index costs more
+        exports = ProjectIndex()
         for part in pool.map(_exports, todo, chunksize=4):
             exports.update(part)
         # a module that names no SDK but imports a helper that makes the call is parsed too
@@ -423,11 +431,11 @@ def lint(
             (name if name != "default" else key.rsplit("/", 1)[-1]).encode()
             for key, name in (k.split("::") for k in exports.js_clients)
         }
-        for w, outcome in skipped:
+        for w in skipped:
             if needles and _names_any(w[0], needles):
                 todo.append(w)
             else:
-                results.append(outcome)
+                results.append(([], [], [], [], False))
         results += pool.map(_one, todo, [exports] * len(todo), chunksize=4)
     findings: list[Finding] = []
     sites: list[CallSite] = []
