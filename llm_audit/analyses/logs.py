@@ -182,18 +182,59 @@ def _group_rows(df: pd.DataFrame, keys: list[str], limit: int | None = None) -> 
     return tuple(rows[:limit] if limit else rows)
 
 
+def _days(stamps: pd.Series, timezone: str) -> pd.Series:
+    """The local calendar day of each timestamp ("YYYY-MM-DD", NA without one), as a
+    categorical: a log spans few days, so each is formatted once, not once per row."""
+    import numpy as np
+    import pandas as pd
+
+    local = stamps.dt.tz_convert(timezone).dt.tz_localize(None)
+    day = local.to_numpy(dtype="datetime64[D]")
+    codes, uniques = pd.factorize(day, use_na_sentinel=True)
+    names = pd.DatetimeIndex(uniques).strftime("%Y-%m-%d")
+    labels = pd.Categorical.from_codes(np.asarray(codes), categories=pd.Index(names))
+    return pd.Series(labels, index=stamps.index)
+
+
 def _isna(v: object) -> bool:
     import pandas as pd
 
     return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
 
 
+# Columns that never change a price: they stay out of the frame the engine prices (it sorts
+# and merges every column it is given), and the costs are joined back by position. Anything
+# else a reader adds (``speed``, ...) goes to the engine, so a new price rule still sees it.
+_NOT_PRICED = frozenset({
+    "request_id", "user", "project", "workspace", "api_key", "feature", "latency_ms", "ttft_ms",
+    "max_tokens", "stream", "finish_reason", "status", "billed_usd", "source_file",
+    "source_line", "prompt_text", "request_key", "has_request", "trace_id", "session_id",
+    "message_id", "label", "day", "generation_ms", "reason",
+})
+
+
+def _priceable(rows: pd.DataFrame) -> pd.DataFrame:
+    from llm_audit.pricing.engine import COST_COLUMNS
+
+    skip = _NOT_PRICED | set(COST_COLUMNS) | {"priced", "unpriced_reason", "price_rule",
+                                               "long_context", "model"}
+    return rows[[c for c in rows.columns if c not in skip]]
+
+
 def _price(table: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
-    """The engine's prices; an empty log gets the cost columns without rows."""
+    """``table`` with the engine's model and cost columns; an empty log gets them without rows.
+
+    Only the columns a price depends on go through the engine (one call for the whole log)."""
     from llm_audit.pricing.engine import COST_COLUMNS
 
     if len(table):
-        return price(table, book)
+        narrow = _priceable(table)
+        priced = price(narrow, book)
+        out = table.copy(deep=False)
+        for col in priced.columns:  # the engine keeps the row order
+            if col not in table.columns or col in ("model", "region"):
+                out[col] = priced[col].set_axis(out.index)
+        return out
     out = table.copy()
     for col in COST_COLUMNS:
         out[col] = out["input_tokens"].astype("float64")
@@ -206,9 +247,7 @@ def _price(table: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
 
 def _reprice(rows: pd.DataFrame, book: PriceBook, **changes: Any) -> pd.Series:
     """cost_total of ``rows`` priced again with columns changed (a what-if)."""
-    from llm_audit.usage.schema import BY_NAME
-
-    base = rows[[c for c in rows.columns if c in BY_NAME]].copy()
+    base = _priceable(rows).copy()
     for k, v in changes.items():
         base[k] = v
     priced = price(base, book)
@@ -223,7 +262,7 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
     import pandas as pd
 
     notes: list[str] = []
-    table = load.table.copy()
+    table = load.table
     if options.timezone:
         try:
             pd.Timestamp("2026-01-01").tz_localize(options.timezone)
@@ -243,9 +282,9 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
                              hint="keys: " + ", ".join(GROUP_KEYS))
 
     # Pricing needs a date; a row without one is priced at the newest prices (and said so).
-    stamped = table.copy()
+    stamped = table
     if missing_ts:
-        stamped["timestamp"] = stamped["timestamp"].fillna(pd.Timestamp.now(tz="UTC"))
+        stamped = table.assign(timestamp=table["timestamp"].fillna(pd.Timestamp.now(tz="UTC")))
         notes.append(f"{missing_ts} request(s) have no timestamp (bare Messages, batch results):"
                      " priced at current prices and left out of the per-day and per-month "
                      "figures' window")
@@ -255,9 +294,9 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
     df = df.reset_index(drop=True)
     df["label"] = _label(df)
     df["feature"] = df["feature"].astype("string")
-    df["day"] = df["timestamp"].dt.tz_convert(options.timezone).dt.strftime("%Y-%m-%d")
+    df["day"] = _days(df["timestamp"], options.timezone)
     priced_mask = df["priced"].astype(bool)
-    priced = df[priced_mask]
+    priced = df if priced_mask.all() else df[priced_mask]
     total_cost = float(priced["cost_total"].sum())
     billed = float(df["billed_usd"].sum()) if df["billed_usd"].notna().any() else None
 
@@ -387,7 +426,8 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
     finish = df["finish_reason"].dropna()
     truncated = int((finish == "length").sum())
     costliest = []
-    for r in priced.sort_values("cost_total", ascending=False).head(10).itertuples():
+    dearest = priced["cost_total"].nlargest(10, keep="first").index  # not a sort of all rows
+    for r in priced.loc[dearest].itertuples():
         costliest.append({"where": f"{r.source_file}:{r.source_line}", "model": r.label,
                           "feature": "—" if _isna(r.feature) else r.feature,
                           "input_tokens": int(_f(r.input_tokens)),

@@ -237,14 +237,16 @@ def first_record(source: Source) -> Obj | None:
     return obj if isinstance(obj, Mapping) else None
 
 
-def json_records(source: Source, options: ReadOptions, bad: list[str]) -> Iterator[tuple[int, Any]]:
+def json_records(source: Source, options: ReadOptions, bad: list[str], first_line: int = 1
+                 ) -> Iterator[tuple[int, Any]]:
     """(line, object) for each record: JSONL lines, or the items of one JSON array / document.
 
     A broken line is an InputError naming ``file:line``; with ``skip_bad_lines`` it is listed
-    in ``bad`` and the read goes on.
+    in ``bad`` and the read goes on. ``first_line`` is the file line of the text's first line
+    when ``source`` is one block of a file read in blocks (``stream``).
     """
     stripped = source.text.lstrip()
-    if stripped.startswith("["):
+    if first_line == 1 and stripped.startswith("["):
         try:
             data = json.loads(source.text)
         except json.JSONDecodeError as e:
@@ -254,7 +256,9 @@ def json_records(source: Source, options: ReadOptions, bad: list[str]) -> Iterat
         # A JSON array has no useful line per item; the item's position stands in for it.
         yield from enumerate(items, 1)
         return
+    offset = first_line - 1
     for number, line in source.lines():
+        number += offset
         if options.progress is not None and number % PROGRESS_EVERY == 0:
             options.progress(f"{source.name}: {number:,} lines")
         text = line.strip()
@@ -330,10 +334,11 @@ class JsonRecordReader:
         df.attrs["transcript_duplicates"] = got.duplicates
         return df
 
-    def collect(self, source: Source, options: ReadOptions) -> Collected:
-        """The rows of one source, not yet a table: many small files become one table."""
+    def collect(self, source: Source, options: ReadOptions, first_line: int = 1) -> Collected:
+        """The rows of one source, not yet a table: many small files become one table.
+        ``first_line``: the file line of the source's first line (a block of a big file)."""
         got = Collected()
-        for line, record in json_records(source, options, got.bad):
+        for line, record in json_records(source, options, got.bad, first_line):
             if not isinstance(record, Mapping):
                 got.skipped.append(f"{source.name}:{line}: not a JSON object")
                 continue
@@ -359,8 +364,6 @@ class Collected:
         self.bad.extend(other.bad)
         self.skipped.extend(other.skipped)
         self.duplicates += other.duplicates
-
-
 
 
 def csv_records(source: Source) -> Iterator[tuple[int, dict[str, str]]]:
@@ -415,9 +418,9 @@ class RecordReader(JsonRecordReader):
             return True
         return super().detect(source)
 
-    def collect(self, source: Source, options: ReadOptions) -> Collected:
+    def collect(self, source: Source, options: ReadOptions, first_line: int = 1) -> Collected:
         if not (self.csv_marker and self.csv_marker <= csv_header(source)):
-            return super().collect(source, options)
+            return super().collect(source, options, first_line)
         got = Collected()
         for line, record in csv_records(source):
             for row in self.rows(record, (source.name, line), got.skipped):

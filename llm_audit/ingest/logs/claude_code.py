@@ -36,7 +36,7 @@ def _message(record: Obj) -> Obj:
     return msg
 
 
-def _usage_records(source: Source, options: ReadOptions, bad: list[str]
+def _usage_records(source: Source, options: ReadOptions, bad: list[str], first_line: int = 1
                    ) -> Iterator[tuple[int, object]]:
     """(line, record) of the lines that can carry usage. Most transcript lines are prompts and
     tool output without a ``"usage"`` key; they are not parsed at all, which is most of the
@@ -44,6 +44,7 @@ def _usage_records(source: Source, options: ReadOptions, bad: list[str]
     for number, line in source.lines():
         if '"usage"' not in line:
             continue
+        number += first_line - 1
         try:
             yield number, json.loads(line)
         except json.JSONDecodeError as e:
@@ -78,7 +79,7 @@ class ClaudeCodeTranscriptReader(JsonRecordReader):
             return self.accepts(record)
         return False
 
-    def collect(self, source: Source, options: ReadOptions) -> Collected:
+    def collect(self, source: Source, options: ReadOptions, first_line: int = 1) -> Collected:
         bad: list[str] = []
         skipped: list[str] = []
         by_key: dict[tuple[str, str], Row] = {}
@@ -86,7 +87,7 @@ class ClaudeCodeTranscriptReader(JsonRecordReader):
         duplicates = 0
         parts = source.name.replace("\\", "/").split("/")
         project = parts[-2] if len(parts) >= 2 else None
-        for line, record in _usage_records(source, options, bad):
+        for line, record in _usage_records(source, options, bad, first_line):
             if not isinstance(record, dict) or record.get("isSidechain") is True:
                 continue
             msg = _message(record)

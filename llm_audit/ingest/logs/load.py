@@ -77,21 +77,23 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
     skipped: list[str] = []
     transcript_dups = 0
     pending: dict[str, Collected] = {}
-    fast: list[str] = []
-    if mapping is None and input_format in (None, "openai-jsonl"):
-        from llm_audit.ingest.logs import openai_fast
+    streamed: list[str] = []
+    if mapping is None:
+        from llm_audit.ingest.logs import stream
 
-        fast = [s for s in specs if s != "-" and openai_fast.eligible(Path(s))]
-    for path in fast:  # big bare chat.completion files: Arrow's reader, else line by line
-        if progress is not None:
-            progress(f"reading {path} (fast path)")
-        df = openai_fast.read_fast(Path(path))
-        if df is None:
-            continue
-        formats.append((path, "openai-jsonl"))
-        skipped.extend(df.attrs.get("skipped", []))
-        frames.append(df)
-    specs = [s for s in specs if s not in fast or not any(f == s for f, _ in formats)]
+        for spec in specs:  # big one-object-a-line files: block by block, never whole
+            if spec == "-" or not stream.streamable(Path(spec)):
+                continue
+            read = stream.read_stream(Path(spec), lambda head: _pick(head, input_format), options)
+            if read is None:
+                continue
+            streamed.append(spec)
+            formats.append((spec, read[0]))
+            bad.extend(read[1].attrs.get("bad_lines", []))
+            skipped.extend(read[1].attrs.get("skipped", []))
+            if len(read[1]):
+                frames.append(read[1])
+    specs = [s for s in specs if s not in streamed]
     parquet = [s for s in specs if s.lower().endswith(".parquet") and Path(s).is_file()]
     sources = open_sources([s for s in specs if s not in parquet]) if len(parquet) < len(
         specs) else []

@@ -1,0 +1,148 @@
+"""Big JSONL request logs read in byte blocks: bounded memory, exact ``file:line`` throughout.
+
+A file at or above ``STREAM_MIN_BYTES`` is not decoded whole (``open_sources`` would hold the
+text, and then every row as a dict). It is read ``BLOCK_BYTES`` at a time, cut after the last
+newline; each block is reduced to its usage rows at once (bare ``chat.completion`` blocks by
+Arrow, see ``openai_fast``; any other one-object-a-line format by its reader, line by line)
+and only the compact rows are kept. Line numbers carry over from block to block, so a broken
+line in the tenth block is still reported as ``file:line``. Duplicate request ids and
+contradictions are judged on the whole table afterwards (``load``), across blocks.
+
+Formats that are not one JSON object a line (a JSON array, a pretty-printed document, CSV)
+and Claude Code transcripts (de-duplicated per file) are read whole, as before.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from llm_audit.errors import InputError
+from llm_audit.ingest.base import SNIFF_BYTES, Reader, Source
+from llm_audit.ingest.logs import openai_fast
+from llm_audit.ingest.logs._common import JsonRecordReader, ReadOptions, build
+from llm_audit.ingest.logs.claude_code import ClaudeCodeTranscriptReader
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+STREAM_MIN_BYTES = 32 * 1024 * 1024
+BLOCK_BYTES = 64 * 1024 * 1024
+_BOM = b"\xef\xbb\xbf"
+
+
+def streamable(path: Path) -> bool:
+    """A plain (not compressed, not archived) file big enough to be worth reading in blocks."""
+    try:
+        if not path.is_file() or path.stat().st_size < STREAM_MIN_BYTES:
+            return False
+        with path.open("rb") as f:
+            magic = f.read(4)
+    except OSError:
+        return False
+    return not (magic[:2] == b"\x1f\x8b" or magic == b"PK\x03\x04")
+
+
+def blocks(path: Path, block_bytes: int) -> Iterator[tuple[int, int, memoryview]]:
+    """(file line of the block's first line, lines in it, block) for blocks of whole lines.
+
+    Each read is cut after its last newline and the next read starts there: a block is a view
+    of what was read, never copied or joined with the previous one's tail.
+    """
+    import numpy as np
+
+    line = 1
+    with path.open("rb") as f:
+        start = 0
+        while True:
+            f.seek(start)
+            data = f.read(block_bytes)
+            if not data:
+                break
+            cut = data.rfind(b"\n") + 1
+            while cut == 0:
+                more = f.read(block_bytes)  # one line longer than a block: read on
+                if not more:
+                    break
+                data += more
+                cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                cut = len(data)  # the last line, without a newline
+            skip = len(_BOM) if start == 0 and data.startswith(_BOM) else 0
+            block = memoryview(data)[skip:cut]
+            count = int(np.count_nonzero(np.frombuffer(block, dtype=np.uint8) == 10))
+            lines = count + (0 if data[cut - 1] == 10 else 1)
+            yield line, lines, block
+            line += lines
+            start += cut
+
+
+def _head(path: Path) -> Source:
+    with path.open("rb") as f:
+        raw = f.read(SNIFF_BYTES)
+    if raw.startswith(_BOM):
+        raw = raw[len(_BOM) :]
+    cut = raw.rfind(b"\n") + 1
+    # Whole lines only; a multi-byte character cut at the end of the sniff must not fail it.
+    return Source(str(path), raw[: cut or len(raw)].decode("utf-8", errors="replace"))
+
+
+def _decode(block: memoryview, name: str, first_line: int) -> str:
+    try:
+        return str(block, "utf-8")
+    except UnicodeDecodeError as e:
+        line = first_line + bytes(block[: e.start]).count(b"\n")
+        raise InputError(
+            f"not UTF-8 text (byte {e.start} of the line's block)",
+            path=name,
+            line=line,
+            hint="export the file as UTF-8 (or pass it through iconv)",
+        ) from e
+
+
+def read_stream(
+    path: Path, pick: Callable[[Source], Reader], options: ReadOptions
+) -> tuple[str, pd.DataFrame] | None:
+    """(reader name, usage table) of a big one-object-a-line file, read block by block; None
+    when the file is not that shape (the caller reads it whole)."""
+    import pandas as pd
+
+    from llm_audit.ingest.logs._common import first_record
+    from llm_audit.usage import schema
+
+    head = _head(path)
+    first_line = head.text.lstrip().split("\n", 1)[0]
+    if not first_line.startswith("{"):
+        return None
+    try:
+        if not isinstance(json.loads(first_line), dict):
+            return None
+    except ValueError:
+        return None  # maybe one pretty-printed document: the whole-file reader decides
+    reader = pick(head)
+    if not isinstance(reader, JsonRecordReader) or isinstance(reader, ClaudeCodeTranscriptReader):
+        return None
+    bare = reader.name == "openai-jsonl" and openai_fast.is_bare_chat(first_record(head))
+    name = str(path)
+    total = path.stat().st_size
+    frames: list[pd.DataFrame] = []
+    bad: list[str] = []
+    skipped: list[str] = []
+    done = 0
+    for line, lines, block in blocks(path, BLOCK_BYTES):
+        done += len(block)
+        if options.progress is not None:
+            options.progress(f"reading {name}: {done / 1e6:,.0f} of {total / 1e6:,.0f} MB")
+        df = openai_fast.read_block(block, name, line, lines) if bare else None
+        if df is None:
+            got = reader.collect(Source(name, _decode(block, name, line)), options, line)
+            df = build(got.rows, got.bad, got.skipped)
+        bad.extend(df.attrs.get("bad_lines", []))
+        skipped.extend(df.attrs.get("skipped", []))
+        if len(df):
+            frames.append(df)
+    table = pd.concat(frames, ignore_index=True) if frames else schema.empty()
+    table.attrs = {"bad_lines": bad, "skipped": skipped}
+    return reader.name, table
