@@ -432,7 +432,12 @@ def diff(base: Snapshot, head: Snapshot) -> DiffResult:
             f"v{head.pricing.version}); their effect is the 'price' cause and is not "
             "counted against the code"
         )
-    if base.default_output_tokens != head.default_output_tokens:
+    if base.tool_version != head.tool_version and base.sites:
+        notes.append(
+            f"the baseline was written by llm-audit {base.tool_version}, the head by "
+            f"{head.tool_version}: token counting may differ between them"
+        )
+    if base.default_output_tokens != head.default_output_tokens and base.sites:
         notes.append(
             f"the default output assumption changed ({base.default_output_tokens} -> "
             f"{head.default_output_tokens} tokens)"

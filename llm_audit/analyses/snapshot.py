@@ -671,9 +671,11 @@ def loads(text: str, path: str) -> Snapshot:
     if dup:
         chk.fail(f"site id {dup[0]!r} appears twice", chk.line_of(dup[0], 1))
     for s in sites:
-        if s.priced and s.model and s.model not in rates:
+        if s.priced and (not s.model or s.service_tier not in rates.get(s.model, {})):
             chk.fail(
-                f"site {s.id!r}: no rates recorded for its model {s.model!r}", chk.line_of(s.id)
+                f"site {s.id!r}: priced, but no {s.service_tier} rates recorded for its model "
+                f"{s.model!r}",
+                chk.line_of(s.id),
             )
     return Snapshot(
         tool_version=g("tool_version", str),

@@ -34,6 +34,8 @@ def test_thresholds_from_pyproject(tmp_path: Path, cli: Callable[..., Result]) -
     assert r.exit_code == 1
     doc = load_json(r.stdout)
     assert doc["verdict"] == "failed"
+    assert doc["schema_version"] == 1 and doc["command"] == "gate"
+    assert isinstance(doc["pricing"], dict) and doc["pricing"]["version"]
     checks = {c["threshold"]: c for c in doc["checks"]}  # type: ignore[union-attr]
     assert not checks["max-increase"]["passed"] and not checks["max-monthly-increase"]["passed"]
     # the command line wins over the config

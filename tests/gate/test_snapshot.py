@@ -180,3 +180,13 @@ def test_output_tokens_from_the_usage_profile(tmp_path: Path, cli: Callable[...,
     bad = cli(["snapshot", str(root)])
     assert bad.exit_code == 2
     assert "usage.output-tokens 'app/chat.py::answer' must be a positive number" in bad.stderr
+
+
+def test_a_priced_site_needs_its_rates(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    doc = json.loads(cli(["snapshot", str(SAMPLE)]).stdout)
+    model = doc["sites"][0]["model"]
+    del doc["rates"][model]["standard"]
+    broken = _write(tmp_path / "norates.json", json.dumps(doc, indent=2))
+    r = cli(["diff", str(broken), str(broken)])
+    assert r.exit_code == 2
+    assert f"priced, but no standard rates recorded for its model '{model}'" in r.stderr
