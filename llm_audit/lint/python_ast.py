@@ -481,16 +481,26 @@ class ModuleIndex:
             )
         if key.split(".")[0] in scope.params and not key.startswith("self."):
             return None  # a client handed in as a parameter: built somewhere we cannot see
-        found = [*(self._scan_binding(key, scope, 0)), *self.clients.get(key, [])]
+        found = self._scan_binding(key, scope, 0)
+        if not found and key.startswith(("self.", "cls.")):
+            # self.client set in another method: of this class first (two classes in one
+            # module often both have a self.client, built differently)
+            cls = scope.qualname.rsplit(".", 1)[0] if "." in scope.qualname else ""
+            for s in self.scopes.values():
+                if cls and s.qualname.rsplit(".", 1)[0] == cls and key in s.assigns:
+                    found.extend(self._scan_binding(key, s, 0))
+        if not found:
+            found = list(self.clients.get(key, []))
         if not found:
             imported = self._imported_client(receiver)
             if imported is not None:
                 return imported
         if not found and key.startswith(("self.", "cls.")):
             attr = key.split(".", 1)[1]
-            for k, v in self.clients.items():
-                if k.endswith("." + attr):
-                    found.extend(v)
+            if not found:
+                for k, v in self.clients.items():
+                    if k.endswith("." + attr):
+                        found.extend(v)
         if not found:
             return None
         # several bindings (e.g. sync and async): the setting holds only if it holds for all
@@ -1175,6 +1185,13 @@ class PythonFrontEnd:
                 else:
                     for k, v in items.items():
                         kws.setdefault(k, v)
+        if "request_options" in kws:  # google-generativeai: request_options={"timeout": 30}
+            ropts = kws["request_options"]
+            items = ix.dict_items(ropts, scope, call.lineno, 0)
+            if items is None and isinstance(ropts, ast.Call):
+                items = {k.arg: k.value for k in ropts.keywords if k.arg}
+            for k, v in (items or {}).items():
+                kws.setdefault(k, v)
         model_expr = kws.get("model") or kws.get("model_name")
         model, hardcoded = self._model(model_expr, ix, scope, call.lineno)
         if provider is None and model is not None:

@@ -40,7 +40,12 @@ def evaluate() -> tuple[int, dict[str, tuple[int, int, int]], list[str]]:
         for s in sites:
             if s.line not in labels:
                 problems.append(f"{path.name}:{s.line}: call site without labels")
-        predicted = {(f.line, f.code) for f in findings}
+        # a finding inside a call belongs to its call site (LLM001 points at the message);
+        # one outside it (LLM003 at a loop over a helper) keeps its own line
+        predicted = {
+            (f.site.line if f.site.line <= f.line <= f.site.end_line else f.line, f.code)
+            for f in findings
+        }
         truth = {(ln, c) for ln, codes in labels.items() for c in codes}
         for ln, code in predicted:
             if ln not in labels:
