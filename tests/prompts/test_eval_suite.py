@@ -1,7 +1,7 @@
 """The evaluation suite: hand-labelled call sites; precision and recall per rule.
 
-Every call site in ``tests/assets/prompts/eval/`` carries ``labels: ...`` on the line its
-findings are reported on (``-`` for none). A label is the reviewer's judgement of the code, made
+Every call site in ``tests/assets/prompts/eval/`` carries ``labels: ...`` on its first line, or
+on the line a finding about it is reported on when that is outside the call (``-`` for none). A label is the reviewer's judgement of the code, made
 before running the tool. Run ``python -m tests.prompts.test_eval_suite`` to print the table.
 """
 
@@ -40,12 +40,10 @@ def evaluate() -> tuple[int, dict[str, tuple[int, int, int]], list[str]]:
         for s in sites:
             if s.line not in labels:
                 problems.append(f"{path.name}:{s.line}: call site without labels")
-        # a finding inside a call belongs to its call site (LLM001 points at the message);
-        # one outside it (LLM003 at a loop over a helper) keeps its own line
-        predicted = {
-            (f.site.line if f.site.line <= f.line <= f.site.end_line else f.line, f.code)
-            for f in findings
-        }
+        # labels sit on a call's first line, or where a finding about the call is reported
+        # when that is elsewhere (LLM003 on the loop over a helper); LLM001 may point at a
+        # message inside the call or in an options object built before it: its call site
+        predicted = {(f.line if f.line in labels else f.site.line, f.code) for f in findings}
         truth = {(ln, c) for ln, codes in labels.items() for c in codes}
         for ln, code in predicted:
             if ln not in labels:
