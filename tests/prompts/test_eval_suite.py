@@ -1,8 +1,9 @@
 """The evaluation suite: hand-labelled call sites; precision and recall per rule.
 
 Every call site in ``tests/assets/prompts/eval/`` carries ``labels: ...`` on its first line, or
-on the line a finding about it is reported on when that is outside the call (``-`` for none). A label is the reviewer's judgement of the code, made
-before running the tool. Run ``python -m tests.prompts.test_eval_suite`` to print the table.
+on the line a finding about it is reported on when that is outside the call (``-`` for none).
+A label is the reviewer's judgement of the code, made before running the tool. Run
+``python -m tests.prompts.test_eval_suite`` to print the table (the README shows it).
 """
 
 from __future__ import annotations
@@ -82,6 +83,17 @@ def test_suite_is_labelled_and_meets_targets() -> None:
         assert t / (t + f) >= 0.9 if t + f else True, f"{code}: precision {t}/{t + f}"
         if code in ("LLM001", "LLM002", "LLM003", "LLM004"):
             assert t / (t + m) >= 0.8, f"{code}: recall {t}/{t + m}"
+
+
+def test_readme_table_is_current() -> None:
+    """The README prints what the suite scores now, so it cannot go stale."""
+    readme = (EVAL.parents[3] / "README.md").read_text(encoding="utf-8")
+    start, end = "<!-- eval-table:start -->\n", "\n<!-- eval-table:end -->"
+    assert start in readme and end in readme
+    shown = readme.split(start, 1)[1].split(end, 1)[0]
+    assert shown == table(), (
+        "README eval table is stale: paste `python -m tests.prompts.test_eval_suite`"
+    )
 
 
 if __name__ == "__main__":
