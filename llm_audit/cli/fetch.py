@@ -127,7 +127,7 @@ def fetch(
     from llm_audit import fetch as fetch_pkg
     from llm_audit.errors import InputError
     from llm_audit.fetch.http import HttpSettings
-    from llm_audit.fetch.run import FetchRequest
+    from llm_audit.fetch.run import FetchRequest, saved_end
     from llm_audit.fetch.run import fetch as run_fetch
 
     prov = fetch_pkg.provider(provider.value)
@@ -135,6 +135,8 @@ def fetch(
     now = dt.datetime.now(dt.UTC)
     # --until is the last day included; a range reaching into today stops at now.
     end = min(_day(until, "--until") + dt.timedelta(days=1) if until else now, now)
+    if resume and until is None:
+        end = saved_end(output) or end  # continue the saved range, not up to a new "now"
     keys = (
         prov.default_group_by
         if group_by is None

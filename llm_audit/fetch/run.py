@@ -84,6 +84,16 @@ def _params_doc(req: FetchRequest) -> dict[str, Any]:
     }
 
 
+def saved_end(out_dir: Path) -> dt.datetime | None:
+    """The end of the fetch saved in ``out_dir`` (a --resume without --until continues to it,
+    not to a new "now")."""
+    try:
+        doc = json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
+        return dt.datetime.fromisoformat(doc["params"]["end"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -573,3 +575,65 @@ def test_windows_and_retry_after_units() -> None:
     assert retry_after("Sun, 22 Nov 2026 12:00:30 GMT", now) == 30.0
     assert retry_after("Sun, 22 Nov 2026 11:00:00 GMT", now) == 0.0
     assert retry_after("soon") is None and retry_after(None) is None
+
+
+def test_resume_without_until_continues_the_saved_range(
+    api: ApiServer, run: Run, tmp_path: Path
+) -> None:
+    calls = {"n": 0}
+
+    def app(req: Seen, n: int) -> Reply:
+        if req.path == COSTS and calls["n"] == 0:
+            return Reply(500, b"down")
+        return Reply(200, page([], None))
+
+    api.app = app
+    out = tmp_path / "o"
+    since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=2)).strftime("%Y-%m-%d")
+    args = ["fetch", "openai", "--since", since, "--base-url", api.url, "-o", str(out), *FAST]
+    r = run([*args, "--retries", "0"])
+    assert r.exit_code == 2 and "gave up after 1 attempts" in r.stderr
+    calls["n"] = 1
+    r = run([*args, "--resume"])  # "now" has moved on; the saved end is used
+    assert r.exit_code == 0, r.stderr
+    ends = {s.param("end_time") for s in api.on(USAGE)} | {
+        s.param("end_time") for s in api.on(COSTS)
+    }
+    assert len(ends) == 1
+
+
+def test_progress_bar_only_on_a_tty(
+    api: ApiServer, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api.app = openai_app
+    plain = run(fetch_openai(api, tmp_path / "plain"))
+    assert plain.exit_code == 0 and "\x1b[" not in plain.stderr and "━" not in plain.stderr
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Tty()
+    monkeypatch.setattr(sys, "stderr", tty)
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    code = _invoke_with_stderr(fetch_openai(api, tmp_path / "tty"), tty)
+    assert code == 0
+    assert "\x1b[" in tty.getvalue()  # the bar was drawn (and erased) on the terminal
+    assert OPENAI_KEY not in tty.getvalue()
+
+
+def _invoke_with_stderr(argv: list[str], err: io.StringIO) -> int:
+    """Run the CLI with ``err`` as stderr (the conftest helper swaps in its own StringIO)."""
+    from llm_audit.cli.main import run as main_run
+
+    old = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = io.StringIO(), err
+    try:
+        main_run(argv)
+        return 0
+    except SystemExit as e:
+        return int(e.code or 0)
+    finally:
+        assert sys.stdout.getvalue() == ""  # type: ignore[attr-defined]
+        sys.stdout, sys.stderr = old
