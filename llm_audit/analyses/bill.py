@@ -8,7 +8,7 @@ computed by ``pricing.engine.price``; nothing here prices a row by hand.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -90,6 +90,7 @@ class BillResult:
     cache: Row
     anomalies: tuple[Row, ...]
     savings: tuple[Saving, ...]
+    savings_combined: float | None  # every lever at once, per month: they overlap
     skipped: tuple[str, ...]
     notes: tuple[str, ...]
     pricing: Provenance
@@ -144,76 +145,89 @@ def load(
     return table, tuple(seen)
 
 
-# -- per-kind costs -------------------------------------------------------------------------
+# -- per-kind costs --------------------------------------------------------------------------
 
-
-def kind_lines(priced: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
-    """One line per usage row and token kind: quantity, computed cost, unit price per 1M."""
-    import numpy as np
-    import pandas as pd
-
-    from llm_audit.pricing.engine import price
-
-    p = priced
-    uncached = (
-        p["input_tokens"]
-        - p["cache_read_tokens"]
-        - p["cache_write_5m_tokens"]
-        - p["cache_write_1h_tokens"]
-    )
-    w1h_cost = pd.Series(0.0, index=p.index)
-    if bool((p["cache_write_1h_tokens"] > 0).any()):
-        # The engine sums 5m and 1h writes; price again without the 1h writes to split them,
-        # with the context tier pinned so the long-context judgement cannot move.
-        alt = p.drop(columns=["model"]).copy()
-        alt["input_tokens"] = alt["input_tokens"] - alt["cache_write_1h_tokens"]
-        alt["cache_write_1h_tokens"] = 0
-        alt["context_tier"] = np.where(p["long_context"], "long", "standard")
-        again = price(alt, book)
-        w1h_cost = p["cost_cache_write"] - again["cost_cache_write"].to_numpy()
-    costs = {
-        "input": p["cost_input"],
-        "cache_read": p["cost_cache_read"],
-        "cache_write_5m": p["cost_cache_write"] - w1h_cost,
-        "cache_write_1h": w1h_cost,
-        "output": p["cost_output"],
-        "web_search": p["cost_extras"],
-    }
-    qty = {
-        "input": uncached,
-        "cache_read": p["cache_read_tokens"],
-        "cache_write_5m": p["cache_write_5m_tokens"],
-        "cache_write_1h": p["cache_write_1h_tokens"],
-        "output": p["output_tokens"],
-        "web_search": p["web_search_requests"],
-    }
-    parts = []
-    for kind, q in qty.items():
-        mask = q > 0
-        if not bool(mask.any()):
-            continue
-        part = p.loc[mask, ["_i"]].copy()
-        part["kind"] = kind
-        part["quantity"] = q[mask].astype("float64")
-        part["computed_usd"] = costs[kind][mask].astype("float64")
-        parts.append(part)
-    if not parts:
-        return pd.DataFrame(columns=["_i", "kind", "quantity", "computed_usd", "unit_price"])
-    lines = pd.concat(parts, ignore_index=True)
-    per = np.where(lines["kind"] == "web_search", 1.0, 1_000_000.0)
-    lines["unit_price"] = lines["computed_usd"] / lines["quantity"] * per
-    return lines
+# Each token kind: (quantity column, cost column) on a priced usage table (see _priced_usage).
+KINDS = ("input", "cache_read", "cache_write_5m", "cache_write_1h", "output", "web_search")
+_COST_OF = {
+    "input": "cost_input",
+    "cache_read": "cost_cache_read",
+    "cache_write_5m": "cost_cache_write_5m",
+    "cache_write_1h": "cost_cache_write_1h",
+    "output": "cost_output",
+    "web_search": "cost_extras",
+}
+_UNIT_OF = {k: "unit_" + ("web_search" if k == "web_search" else k) for k in KINDS}
 
 
 def _priced_usage(usage: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
+    """Usage rows priced once, with a quantity column ``q_<kind>`` per token kind."""
     from llm_audit.pricing.engine import price
 
-    out = price(usage, book)
-    out["_i"] = usage["_i"].to_numpy()
-    for col in ("day", "row_role", "token_kind", "line_item"):
+    out = price(usage, book, rates=True)
+    out.attrs = {}  # see analyze: attrs are deep-copied by every pandas operation
+    for col in ("_i", "day", "row_role", "token_kind", "line_item"):
         if col in usage.columns:
             out[col] = usage[col].to_numpy()
+    out["q_input"] = (
+        out["input_tokens"]
+        - out["cache_read_tokens"]
+        - out["cache_write_5m_tokens"]
+        - out["cache_write_1h_tokens"]
+    )
+    for kind, col in (
+        ("cache_read", "cache_read_tokens"),
+        ("cache_write_5m", "cache_write_5m_tokens"),
+        ("cache_write_1h", "cache_write_1h_tokens"),
+        ("output", "output_tokens"),
+        ("web_search", "web_search_requests"),
+    ):
+        out[f"q_{kind}"] = out[col]
+    out["q_all"] = out["input_tokens"] + out["output_tokens"] + out["web_search_requests"]
+    out["model_key"] = out["model"].fillna(out["model_raw"])
     return out
+
+
+def by_kind(pu: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """Quantity and computed cost per group of ``keys`` and token kind (long format).
+
+    Groups are summed before they are split by kind, so a million usage rows make a few
+    hundred lines, not six million."""
+    import pandas as pd
+
+    cols = [f"q_{k}" for k in KINDS] + [_COST_OF[k] for k in KINDS]
+    if keys:
+        g = pu.groupby(list(keys), dropna=False, sort=False)[cols].sum(min_count=1)
+    else:
+        g = pu[cols].sum(min_count=1).to_frame().T
+    parts = []
+    for kind in KINDS:
+        part = g[[f"q_{kind}", _COST_OF[kind]]].rename(
+            columns={f"q_{kind}": "quantity", _COST_OF[kind]: "computed_usd"}
+        )
+        part = part[part["quantity"] > 0]
+        parts.append(part.assign(kind=kind))
+    out = pd.concat(parts).reset_index() if keys else pd.concat(parts, ignore_index=True)
+    out["quantity"] = out["quantity"].astype("float64")
+    return out[[*keys, "kind", "quantity", "computed_usd"]]
+
+
+def _days(ts: pd.Series, tz: str) -> tuple[pd.Series, Any]:
+    """Local calendar day of every timestamp, as text and as numpy days (for filtering)."""
+    import numpy as np
+    import pandas as pd
+
+    try:
+        local = ts.dt.tz_convert(tz)
+    except Exception as e:  # pytz/zoneinfo raise their own types; translate once, here
+        raise InputError(
+            f"unknown --timezone {tz!r}", hint="an IANA name such as Europe/Paris or UTC"
+        ) from e
+    d64 = local.dt.tz_localize(None).to_numpy().astype("datetime64[D]")
+    # Format each distinct day once: strftime on a million timestamps takes seconds.
+    uniq, inv = np.unique(d64, return_inverse=True)
+    labels = np.array([str(u) for u in uniq], dtype=object)
+    return pd.Series(labels[inv.reshape(-1)], index=ts.index, dtype="string"), d64
 
 
 # -- the analysis ---------------------------------------------------------------------------
@@ -225,70 +239,47 @@ def analyze(
     opts: BillOptions,
     inputs: tuple[tuple[str, str, int], ...] = (),
 ) -> BillResult:
+    import numpy as np
     import pandas as pd
 
-    from llm_audit.pricing.engine import price
+    from llm_audit.pricing.engine import resolve_models
 
     for key in opts.group_by:
         if key not in GROUP_KEYS:
             raise InputError(
                 f"--group-by {key!r} is not a key", hint="one or more of " + ", ".join(GROUP_KEYS)
             )
-    try:
-        tz = table["timestamp"].dt.tz_convert(opts.timezone)
-    except Exception as e:  # pytz/zoneinfo raise their own types; translate once, here
-        raise InputError(
-            f"unknown --timezone {opts.timezone!r}", hint="an IANA name such as Europe/Paris or UTC"
-        ) from e
-    df = table.copy()
-    df["day"] = tz.dt.strftime("%Y-%m-%d")
+    skipped = tuple(str(s) for s in table.attrs.get("skipped", ()))
+    day, d64 = _days(table["timestamp"], opts.timezone)
+    keep = np.ones(len(table), dtype=bool)
     if opts.since is not None:
-        df = df[df["day"] >= opts.since.isoformat()]
+        keep &= d64 >= np.datetime64(opts.since.isoformat(), "D")
     if opts.until is not None:
-        df = df[df["day"] <= opts.until.isoformat()]
-    df = df.reset_index(drop=True)
-    df["_i"] = range(len(df))
+        keep &= d64 <= np.datetime64(opts.until.isoformat(), "D")
+    df = table.assign(day=day)
+    # pandas deep-copies attrs on every operation: with the skipped list and the price
+    # provenance in them, that was half the run time on a large bill.
+    df.attrs = {}
+    if not keep.all():
+        df = df[keep].reset_index(drop=True)
+    df["_i"] = np.arange(len(df))
     role = (
         df["row_role"].fillna("usage")
         if "row_role" in df.columns
         else pd.Series("usage", index=df.index)
     )
-    usage = df[role == "usage"].reset_index(drop=True)
-    costs = df[role == "cost"].reset_index(drop=True)
+    is_cost = (role == "cost").to_numpy(dtype=bool)
+    usage = df[~is_cost].reset_index(drop=True) if is_cost.any() else df
     pu = _priced_usage(usage, book) if len(usage) else None
-    pc = price(costs, book) if len(costs) else None
-    if pc is not None:
-        pc["day"] = costs["day"].to_numpy()
-        pc["token_kind"] = costs["token_kind"].fillna("other").to_numpy()
+    pc: pd.DataFrame | None = None
+    if is_cost.any():
+        pc = df[is_cost].reset_index(drop=True)
+        # Cost rows carry an amount, not tokens: only their model needs resolving.
+        pc["model"] = resolve_models(pc, book).to_numpy()
+        pc["token_kind"] = pc["token_kind"].fillna("other")
         pc["model_key"] = pc["model"].fillna(pc["model_raw"])
-    lines = kind_lines(pu, book) if pu is not None else None
-    if pu is not None and lines is not None:
-        keep = [
-            c
-            for c in (
-                "_i",
-                "provider",
-                "model",
-                "model_raw",
-                "day",
-                "service_tier",
-                "context_tier",
-                "long_context",
-                "region",
-                "project",
-                "workspace",
-                "api_key",
-                "user",
-                "priced",
-                "source_file",
-                "source_line",
-            )
-            if c in pu.columns
-        ]
-        lines = lines.merge(pu[keep], on="_i", how="left")
-        lines["model_key"] = lines["model"].fillna(lines["model_raw"])
 
-    days_all = sorted(set(df["day"]))
+    days_all = sorted(set(df["day"].unique()))
     first, last = (days_all[0], days_all[-1]) if days_all else (None, None)
     ndays = (
         (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days + 1
@@ -298,17 +289,18 @@ def analyze(
 
     computed = float(pu["cost_total"].sum()) if pu is not None else 0.0
     billed = float(pc["billed_usd"].sum()) if pc is not None else None
-    billed_providers = set(pc["provider"]) if pc is not None else set()
+    billed_by_prov = pc.groupby("provider")["billed_usd"].sum() if pc is not None else None
+    computed_by_prov = pu.groupby("provider")["cost_total"].sum() if pu is not None else None
     spend = 0.0
     basis_parts = []
-    providers = sorted(set(df["provider"].dropna()))
-    for prov in providers:
-        if prov in billed_providers and pc is not None:
-            spend += float(pc.loc[pc["provider"] == prov, "billed_usd"].sum())
+    for prov in sorted(set(df["provider"].dropna().unique())):
+        if billed_by_prov is not None and prov in billed_by_prov.index:
+            spend += float(billed_by_prov[prov])
             basis_parts.append(f"{prov}: billed")
-        elif pu is not None:
-            spend += float(pu.loc[pu["provider"] == prov, "cost_total"].sum())
+        elif computed_by_prov is not None:
+            spend += float(computed_by_prov.get(prov, 0.0))
             basis_parts.append(f"{prov}: list prices")
+    billed_providers = set(billed_by_prov.index) if billed_by_prov is not None else set()
     requests = int(usage["requests"].sum()) if len(usage) else 0
 
     users: int | None = opts.users
@@ -358,13 +350,14 @@ def analyze(
             )
         share = sum(float(str(r["token_share"])) for r in unpriced_rows)
 
-    explain = _explain(lines, pc) if opts.explain else ()
-    breakdowns = _breakdowns(lines, pc, opts.group_by)
-    recon = _reconcile(usage, lines, pc, book) if lines is not None and pc is not None else ()
-    cache = _cache(usage, pu, book, opts.target_cache_hit) if pu is not None else {}
+    explain = _explain(pu, pc) if opts.explain else ()
+    breakdowns = _breakdowns(pu, pc, opts.group_by)
+    recon = _reconcile(usage, pu, pc, book) if pu is not None and pc is not None else ()
+    cache = _cache(pu, opts.target_cache_hit) if pu is not None else {}
     anomalies = _anomalies(pu, opts.anomaly_factor) if pu is not None else ()
-    savings = _savings(usage, pu, lines, book, opts, ndays, cache) if pu is not None else ()
-    skipped = tuple(str(s) for s in df.attrs.get("skipped", ()))
+    savings, combined = (
+        _savings(usage, pu, book, opts, ndays, cache) if pu is not None else ((), None)
+    )
     notes: list[str] = []
     if len(usage) and requests == 0:
         notes.append(
@@ -396,6 +389,7 @@ def analyze(
         cache=cache,
         anomalies=anomalies,
         savings=savings,
+        savings_combined=combined,
         skipped=skipped,
         notes=tuple(notes),
         pricing=book.provenance,
@@ -414,7 +408,7 @@ def _spend_in(
         total += float(pc.loc[pc["day"].str.startswith(month), "billed_usd"].sum())
     if pu is not None:
         own = ~pu["provider"].isin(list(billed_providers)) & pu["day"].str.startswith(month)
-        total += float(pu.loc[own, "cost_total"].sum())
+        total += float(pu.loc[own.to_numpy(dtype=bool), "cost_total"].sum())
     return total
 
 
@@ -432,71 +426,195 @@ def _records(frame: pd.DataFrame) -> tuple[Row, ...]:
     return tuple(out)
 
 
-def _explain(lines: pd.DataFrame | None, pc: pd.DataFrame | None) -> tuple[Row, ...]:
-    """Every usage row per token kind, then every cost row, as the reader saw it."""
+_EXPLAIN_COLS = [
+    "where",
+    "day",
+    "provider",
+    "model_raw",
+    "model",
+    "kind",
+    "service_tier",
+    "context_tier",
+    "quantity",
+    "unit_price",
+    "computed_usd",
+    "billed_usd",
+    "difference_usd",
+    "matched",
+]
+# Dimensions a cost line can be matched with usage on, when both files carry them.
+_MATCH_DIMS = ("workspace", "api_key", "project", "user", "service_tier", "context_tier", "region")
+
+
+def _usage_lines(pu: pd.DataFrame) -> pd.DataFrame:
+    """Every usage row split by token kind, with its unit price and computed cost."""
+    import numpy as np
     import pandas as pd
 
+    where = pu["source_file"].astype("string") + ":" + pu["source_line"].astype("string")
+    # The tier the engine priced at (a bucket judged by its mean request), else as exported.
+    long = pu["long_context"].fillna(False).to_numpy(dtype=bool)
+    context = pd.Series(np.where(long, "long", "standard"), index=pu.index, dtype="string")
+    context = context.where(pu["priced"].to_numpy(dtype=bool), pu["context_tier"])
     parts = []
-    if lines is not None and len(lines):
-        u = lines.assign(
-            where=lines["source_file"].astype(str) + ":" + lines["source_line"].astype(str),
-            billed_usd=float("nan"),
+    for kind in KINDS:
+        mask = (pu[f"q_{kind}"] > 0).to_numpy(dtype=bool)
+        if not mask.any():
+            continue
+        sub = pu.loc[mask]
+        part = pd.DataFrame(
+            {
+                "_i": sub["_i"].to_numpy(),
+                "where": where[mask].to_numpy(),
+                "source_file": sub["source_file"].to_numpy(),
+                "source_line": sub["source_line"].to_numpy(),
+                "day": sub["day"].to_numpy(),
+                "provider": sub["provider"].to_numpy(),
+                "model_raw": sub["model_raw"].to_numpy(),
+                "model": sub["model"].to_numpy(),
+                "model_key": sub["model_key"].to_numpy(),
+                "kind": kind,
+                "service_tier": sub["service_tier"].to_numpy(),
+                "context_tier": context[mask].to_numpy(),
+                "quantity": sub[f"q_{kind}"].to_numpy(dtype="float64"),
+                "unit_price": sub[_UNIT_OF[kind]].to_numpy(dtype="float64"),
+                "computed_usd": sub[_COST_OF[kind]].to_numpy(dtype="float64"),
+                **{d: sub[d].to_numpy() for d in _MATCH_DIMS if d in sub.columns},
+            }
         )
-        parts.append(u)
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame(columns=["_i", "kind", "quantity", "computed_usd"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _explain(pu: pd.DataFrame | None, pc: pd.DataFrame | None) -> tuple[Row, ...]:
+    """The bill line by line. A cost line (the export's billed amount) shows the usage it
+    covers: its own quantity where the line has one (cloud billing rows carry both, so they
+    pair by file:line), else the usage lines of the same day, model, kind and whatever else
+    both files name (workspace, API key, project, tier...). Usage lines no cost line covers
+    follow, without a billed amount."""
+    import numpy as np
+    import pandas as pd
+
+    lines = _usage_lines(pu) if pu is not None and len(pu) else None
+    out = []
+    used = np.zeros(0 if lines is None else len(lines), dtype=bool)
     if pc is not None and len(pc):
         c = pc.assign(
-            where=pc["source_file"].astype(str) + ":" + pc["source_line"].astype(str),
+            where=pc["source_file"].astype("string") + ":" + pc["source_line"].astype("string"),
             kind=pc["token_kind"],
-            quantity=pc.get("quantity", float("nan")),
-            computed_usd=float("nan"),
-            unit_price=float("nan"),
+            _c=np.arange(len(pc)),
         )
-        parts.append(c)
-    if not parts:
+        computed = np.full(len(c), np.nan)
+        quantity = np.full(len(c), np.nan)
+        matched = np.array(["no usage line"] * len(c), dtype=object)
+        if lines is not None and len(lines):
+            lines = lines.assign(_l=np.arange(len(lines)))
+            # 1. Same file and line: a cloud billing row read as a usage and a cost row.
+            pair = c.merge(lines, on=["source_file", "source_line", "kind"], suffixes=("", "_u"))
+            if len(pair):
+                ci = pair["_c"].to_numpy()
+                computed[ci] = pair["computed_usd"].to_numpy(dtype="float64")
+                quantity[ci] = pair["quantity_u" if "quantity_u" in pair else "quantity"]
+                matched[ci] = "same line"
+                used[pair["_l"].to_numpy()] = True
+            # 2. The rest by day, provider, model, kind and the dimensions both sides name.
+            rest_c = c[matched == "no usage line"]
+            rest_l = lines[~used]
+            if len(rest_c) and len(rest_l):
+                dims = [
+                    d
+                    for d in _MATCH_DIMS
+                    if d in rest_c.columns
+                    and d in rest_l.columns
+                    and rest_c[d].notna().all()
+                    and rest_l[d].notna().all()
+                ]
+                keys = ["day", "provider", "model_key", "kind", *dims]
+                lk = rest_l.assign(**{k: rest_l[k].astype("string") for k in keys})
+                ck = rest_c.assign(**{k: rest_c[k].astype("string") for k in keys})
+                grouped = lk.groupby(keys, dropna=False).agg(
+                    computed_usd=("computed_usd", lambda s: s.sum(min_count=1)),
+                    quantity=("quantity", "sum"),
+                    n=("_l", "size"),
+                )
+                hit = ck[[*keys, "_c", "billed_usd"]].merge(
+                    grouped.reset_index(), on=keys, how="inner"
+                )
+                if len(hit):
+                    # Several cost lines on one key share its usage in proportion to billed.
+                    per_key = hit.groupby(keys, dropna=False)["billed_usd"].transform("sum")
+                    count = hit.groupby(keys, dropna=False)["_c"].transform("size")
+                    share = np.where(
+                        per_key != 0, hit["billed_usd"] / per_key.replace(0, np.nan), 1.0 / count
+                    )
+                    ci = hit["_c"].to_numpy()
+                    computed[ci] = hit["computed_usd"].to_numpy(dtype="float64") * share
+                    quantity[ci] = hit["quantity"].to_numpy(dtype="float64") * share
+                    matched[ci] = [
+                        f"{n} usage line(s)" + (f", shared by {k} cost lines" if k > 1 else "")
+                        for n, k in zip(hit["n"], count, strict=True)
+                    ]
+                    hit_keys = hit[keys].drop_duplicates().assign(_hit=True)
+                    back = lk[[*keys, "_l"]].merge(hit_keys, on=keys, how="inner")
+                    used[back["_l"].to_numpy()] = True
+        # A cost line no usage line covers: we computed nothing for it (the gap is all billed).
+        computed = np.where(matched == "no usage line", 0.0, computed)
+        own_q = c["quantity"].to_numpy(dtype="float64") if "quantity" in c else quantity
+        quantity = np.where(np.isnan(quantity), own_q, quantity)
+        c = c.assign(
+            computed_usd=computed,
+            quantity=quantity,
+            matched=matched,
+            # rounded to 1e-10 $ (as JSON money is) so float noise does not print as -$0.00
+            difference_usd=np.round(c["billed_usd"].to_numpy(dtype="float64") - computed, 10) + 0.0,
+        )
+        c["unit_price"] = (
+            np.where(c["kind"] == "web_search", 1.0, 1_000_000.0)
+            * c["computed_usd"]
+            / c["quantity"].where(c["quantity"] > 0)
+        )
+        out.append(c.reindex(columns=_EXPLAIN_COLS))
+    if lines is not None and len(lines):
+        u = lines[~used] if len(used) else lines
+        u = u.assign(billed_usd=np.nan, difference_usd=np.nan, matched="no cost line")
+        if pc is None:
+            u = u.assign(matched="usage export: no billed amount")
+        out.append(u.reindex(columns=_EXPLAIN_COLS))
+    if not out:
         return ()
-    cols = [
-        "where",
-        "day",
-        "provider",
-        "model_raw",
-        "model",
-        "kind",
-        "service_tier",
-        "context_tier",
-        "quantity",
-        "unit_price",
-        "computed_usd",
-        "billed_usd",
-    ]
-    allx = pd.concat([p.reindex(columns=cols) for p in parts], ignore_index=True)
-    allx["difference"] = float("nan")
-    return _records(allx)
+    return _records(pd.concat(out, ignore_index=True))
 
 
 def _breakdowns(
-    lines: pd.DataFrame | None, pc: pd.DataFrame | None, group_by: tuple[str, ...]
+    pu: pd.DataFrame | None, pc: pd.DataFrame | None, group_by: tuple[str, ...]
 ) -> tuple[tuple[str, tuple[Row, ...]], ...]:
     import pandas as pd
 
     keys: list[tuple[str, ...]] = (
         [tuple(group_by)] if group_by else [("model",), ("kind",), ("day",)]
     )
-    if not group_by and lines is not None:
+    if not group_by and pu is not None:
         for k in ("project", "workspace", "api_key", "user"):
-            if k in lines.columns and lines[k].notna().any():
+            if k in pu.columns and pu[k].notna().any():
                 keys.append((k,))
     out = []
     for key in keys:
         frames = []
-        if lines is not None and len(lines):
-            u = lines.assign(model=lines["model_key"])
-            if all(k in u.columns for k in key):
-                frames.append(
-                    u.groupby(list(key), dropna=False).agg(
-                        quantity=("quantity", "sum"),
-                        computed_usd=("computed_usd", lambda s: s.sum(min_count=1)),
+        if pu is not None and len(pu):
+            cols = ["model_key" if k == "model" else k for k in key if k != "kind"]
+            if all(k in pu.columns for k in cols):
+                if "kind" in key:
+                    long = by_kind(pu, cols).rename(columns={"model_key": "model"})
+                    g = long.set_index(list(key))[["quantity", "computed_usd"]]
+                else:
+                    g = pu.groupby(cols, dropna=False, sort=False).agg(
+                        quantity=("q_all", "sum"),
+                        computed_usd=("cost_total", lambda s: s.sum(min_count=1)),
                     )
-                )
+                    g.index = g.index.set_names(list(key))
+                frames.append(g)
         if pc is not None and len(pc):
             c = pc.assign(model=pc["model_key"], kind=pc["token_kind"])
             if all(k in c.columns for k in key):
@@ -510,33 +628,33 @@ def _breakdowns(
         if key == ("day",):
             table = table.sort_values("day")
         else:
-            table = table.sort_values(sort, ascending=False, na_position="first")
+            table = table.sort_values(
+                [sort, *key], ascending=[False] + [True] * len(key), na_position="first"
+            )
         out.append((",".join(key), _records(table)))
     return tuple(out)
 
 
 def _reconcile(
-    usage: pd.DataFrame, lines: pd.DataFrame, pc: pd.DataFrame, book: PriceBook
+    usage: pd.DataFrame, pu: pd.DataFrame, pc: pd.DataFrame, book: PriceBook
 ) -> tuple[Row, ...]:
     """Computed vs billed per provider, model and token kind, on the days both cover."""
     import pandas as pd
 
     rows: list[Row] = []
-    for prov in sorted(set(lines["provider"]) & set(pc["provider"])):
-        lu = lines[lines["provider"] == prov]
-        lc = pc[pc["provider"] == prov]
-        days = set(lu["day"]) & set(lc["day"])
+    for prov in sorted(set(pu["provider"].dropna()) & set(pc["provider"].dropna())):
+        u = pu[(pu["provider"] == prov).to_numpy(dtype=bool)]
+        lc = pc[(pc["provider"] == prov).to_numpy(dtype=bool)]
+        days = set(u["day"]) & set(lc["day"])
         if not days:
             continue
-        lu = lu[lu["day"].isin(days)]
-        lc = lc[lc["day"].isin(days)]
-        comp = lu.groupby(["model_key", "kind"]).agg(
-            computed_usd=("computed_usd", lambda s: s.sum(min_count=1)),
-            quantity=("quantity", "sum"),
-        )
+        u = u[u["day"].isin(days).to_numpy(dtype=bool)]
+        lc = lc[lc["day"].isin(days).to_numpy(dtype=bool)]
+        comp = by_kind(u, ["model_key"]).set_index(["model_key", "kind"])
         bill = lc.groupby(["model_key", "token_kind"])["billed_usd"].sum()
         bill.index = bill.index.set_names(["model_key", "kind"])
         both = pd.concat([comp, bill], axis=1).reset_index()
+        both = both.sort_values(["model_key", "kind"], kind="stable")
         for rec in both.to_dict("records"):
             c = rec["computed_usd"]
             b = rec["billed_usd"]
@@ -544,7 +662,7 @@ def _reconcile(
                 c = 0.0  # billed, but no usage line of this model and kind at all
             c_v = None if pd.isna(c) else float(c)
             b_v = 0.0 if pd.isna(b) else float(b)
-            diff = None if c_v is None else b_v - c_v
+            diff = None if c_v is None else round(b_v - c_v, 10) + 0.0
             base = max(abs(b_v), abs(c_v or 0.0))
             gap = diff is not None and base > 0 and abs(diff) > GAP_TOLERANCE * base
             why = ""
@@ -557,15 +675,10 @@ def _reconcile(
             elif gap and pd.isna(rec["quantity"]):
                 why = "billed with no matching usage in the usage file"
             elif gap:
-                sub = usage[
-                    usage["_i"].isin(
-                        lu.loc[
-                            (lu["model_key"] == rec["model_key"]) & (lu["kind"] == rec["kind"]),
-                            "_i",
-                        ]
-                    )
-                ]
-                why = _explain_gap(sub, str(rec["kind"]), c_v, b_v, pd.isna(b), book)
+                kind = str(rec["kind"])
+                mask = (u["model_key"] == rec["model_key"]) & (u[f"q_{kind}"] > 0)
+                sub = usage[usage["_i"].isin(u.loc[mask.to_numpy(dtype=bool), "_i"])]
+                why = _explain_gap(sub, kind, c_v, b_v, pd.isna(b), book)
             rows.append(
                 {
                     "provider": prov,
@@ -616,6 +729,7 @@ def _explain_gap(
         ("billed at the long-context (>200k) rate", {"context_tier": "long"}),
         ("billed at the short-context rate, the usage says long", {"context_tier": "standard"}),
         ("regional / data-residency uplift (us inference_geo, 1.1x)", {"region": "us"}),
+        ("billed at the fast-mode rate (speed: fast)", {"speed": "fast"}),
     ]
     if kind == "cache_write_5m":
         variants.insert(0, ("5m cache writes billed at the 1h rate", {"_swap": "to1h"}))
@@ -653,32 +767,36 @@ def _kind_total(alt: pd.DataFrame, kind: str, book: PriceBook, swapped: object) 
 
     if not len(alt):
         return None
-    alt = alt.assign(_i=range(len(alt)))
-    p = price(alt, book)
-    p["_i"] = alt["_i"].to_numpy()
-    lines = kind_lines(p, book)
     target = kind
     if swapped == "to1h":
         target = "cache_write_1h"
     elif swapped == "to5m":
         target = "cache_write_5m"
-    sel = lines.loc[lines["kind"] == target, "computed_usd"]
+    sel = price(alt, book)[_COST_OF[target]]
     return None if sel.isna().any() else float(sel.sum())
 
 
-def _cache(usage: pd.DataFrame, pu: pd.DataFrame, book: PriceBook, target: float) -> Row:
-    import numpy as np
+def _cache_gain(pu: pd.DataFrame) -> pd.Series:
+    """USD saved per token read from the cache instead of sent uncached, per row."""
+    return (pu["unit_input"] - pu["unit_cache_read"]) / 1_000_000
 
-    from llm_audit.pricing.engine import price
 
-    ok = pu["priced"].to_numpy(dtype=bool)
-    base = usage[ok].drop(columns=["_i"])
-    priced = pu[ok]
+def _at_hit_rate(pu: pd.DataFrame, target: float) -> pd.Series:
+    """Cache-read tokens per row at a target hit rate (never fewer than now; writes kept)."""
+    writes = pu["cache_write_5m_tokens"] + pu["cache_write_1h_tokens"]
+    room = pu["input_tokens"] - writes
+    want = (pu["input_tokens"] * target).round().clip(upper=room)
+    return want.where(want > pu["cache_read_tokens"], pu["cache_read_tokens"])
+
+
+def _cache(pu: pd.DataFrame, target: float) -> Row:
+    """Hit rate, what caching saved and the bill at ``target``: the rows' own unit rates,
+    re-applied to moved tokens (the same arithmetic as pricing again, without doing it)."""
     total_in = float(pu["input_tokens"].sum())
     read = float(pu["cache_read_tokens"].sum())
     hit = read / total_in if total_in else 0.0
-    actual = float(priced["cost_total"].sum())
-    if not len(base):
+    ok = pu["priced"].to_numpy(dtype=bool)
+    if not ok.any():
         return {
             "hit_rate": hit,
             "saved_usd": 0.0,
@@ -686,17 +804,11 @@ def _cache(usage: pd.DataFrame, pu: pd.DataFrame, book: PriceBook, target: float
             "target": target,
             "at_target_usd": None,
         }
-    pinned = np.where(priced["long_context"], "long", "standard")
-    no_cache = base.assign(cache_read_tokens=0, context_tier=pinned)
-    without = float(price(no_cache, book)["cost_total"].sum())
-    writes = base["cache_write_5m_tokens"] + base["cache_write_1h_tokens"]
-    room = base["input_tokens"] - writes
-    want = (base["input_tokens"] * target).round().clip(upper=room)
-    at = base.assign(
-        cache_read_tokens=np.maximum(base["cache_read_tokens"], want).astype("int64"),
-        context_tier=pinned,
-    )
-    at_target = float(price(at, book)["cost_total"].sum())
+    p = pu[ok]
+    actual = float(p["cost_total"].sum())
+    gain = _cache_gain(p)
+    without = actual + float((p["cache_read_tokens"] * gain).sum())
+    at_target = actual - float(((_at_hit_rate(p, target) - p["cache_read_tokens"]) * gain).sum())
     return {
         "hit_rate": hit,
         "saved_usd": without - actual,
@@ -709,7 +821,7 @@ def _cache(usage: pd.DataFrame, pu: pd.DataFrame, book: PriceBook, target: float
 
 def _anomalies(pu: pd.DataFrame, factor: float) -> tuple[Row, ...]:
     """A day whose cost per request (per model) is above factor x its trailing 7-day median."""
-    d = pu[pu["priced"] & (pu["requests"] > 0)]
+    d = pu[(pu["priced"] & (pu["requests"] > 0)).to_numpy(dtype=bool)]
     if not len(d):
         return ()
     daily = (
@@ -744,79 +856,142 @@ def _median(values: list[float]) -> float:
     return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
 
+_SUMS = (
+    "requests",
+    "input_tokens",
+    "cache_read_tokens",
+    "cache_write_5m_tokens",
+    "cache_write_1h_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+    "web_search_requests",
+    "cost_total",
+    "cost_output",
+)
+_BATCH_KEYS = ("api_key", "project", "workspace")
+OUTPUT_CUT = 0.2  # output caps and shorter answers cut output tokens by this share
+
+
+def _what_if_rows(pu: pd.DataFrame, short_output_tokens: int) -> tuple[pd.DataFrame, str | None]:
+    """Priced usage summed over what pricing does not look at, for the savings what-ifs.
+
+    Cost is linear in tokens for one model, tier, date, region, speed and context tier (pinned
+    to what the engine decided for the original rows), so re-pricing these sums gives the
+    same dollars as re-pricing every row, on a few hundred rows instead of a million."""
+    import numpy as np
+
+    p = pu[pu["priced"].to_numpy(dtype=bool)]
+    per_req_out = p["output_tokens"] / p["requests"].where(p["requests"] > 0)
+    batch_key = next(
+        (k for k in _BATCH_KEYS if k in p.columns and p[k].notna().any()),
+        None,
+    )
+    frame = p.assign(
+        timestamp=p["timestamp"].dt.floor("D"),
+        context_tier=np.where(p["long_context"], "long", "standard"),
+        _short=(per_req_out <= short_output_tokens).fillna(False).to_numpy(dtype=bool),
+        _key=p[batch_key] if batch_key else None,
+        speed=p["speed"] if "speed" in p.columns else None,
+    )
+    keys = [
+        "timestamp",
+        "provider",
+        "model_raw",
+        "model",
+        "model_key",
+        "service_tier",
+        "region",
+        "speed",
+        "context_tier",
+        "_short",
+        "_key",
+    ]
+    g = frame.groupby(keys, dropna=False, sort=False)[list(_SUMS)].sum().reset_index()
+    return g, batch_key
+
+
 def _savings(
     usage: pd.DataFrame,
     pu: pd.DataFrame,
-    lines: pd.DataFrame | None,
     book: PriceBook,
     opts: BillOptions,
     ndays: int,
     cache: Row,
-) -> tuple[Saving, ...]:
+) -> tuple[tuple[Saving, ...], float | None]:
+    """The checklist, ranked, and what the levers save together (they overlap: traffic moved
+    to a cheaper model and then batched saves less than both lines say on their own)."""
+    import numpy as np
+    import pandas as pd
+
     from llm_audit.pricing.engine import price
 
-    if not ndays:
-        return ()
+    if not ndays or not bool(pu["priced"].any()):
+        return (), None
     month = DAYS_PER_MONTH / ndays
     out: list[Saving] = []
-    ok = pu["priced"].to_numpy(dtype=bool)
+    agg, batch_key = _what_if_rows(pu, opts.short_output_tokens)
     # 1. frontier models' short-output traffic, re-priced on a cheaper model of the provider.
-    has_req = pu["requests"] > 0
-    per_req_out = pu["output_tokens"] / pu["requests"].where(has_req)
-    for model_id in sorted(set(pu.loc[ok, "model"].dropna())):
+    moves: dict[str, str] = {}
+    for model_id in sorted(set(agg["model"].dropna())):
         mp = book.models.get(str(model_id))
         if mp is None or mp.model_class != "frontier":
             continue
-        mask = (
-            ok
-            & (pu["model"] == model_id).to_numpy()
-            & (per_req_out <= opts.short_output_tokens).fillna(False).to_numpy()
-        )
+        mask = ((agg["model"] == model_id) & agg["_short"]).to_numpy(dtype=bool)
         if not mask.any():
             continue
-        cur = float(pu.loc[mask, "cost_total"].sum())
-        best: tuple[float, str] | None = None
-        for cand in book.models.values():
-            if cand.provider != mp.provider or cand.model_class != "mid":
-                continue
-            alt = usage[mask].drop(columns=["_i"]).assign(model_raw=cand.id)
-            cost = price(alt, book)["cost_total"]
-            if cost.isna().any():
-                continue
-            total = float(cost.sum())
-            if best is None or total < best[0]:
-                best = (total, cand.id)
+        sub = agg[mask]
+        cur = float(sub["cost_total"].sum())
+        cands = sorted(
+            c.id
+            for c in book.models.values()
+            if c.provider == mp.provider and c.model_class == "mid"
+        )
+        if not cands:
+            continue
+        # Every candidate priced in one call: the rows once per candidate.
+        trial = pd.concat([sub.assign(model_raw=c, _cand=c) for c in cands], ignore_index=True)
+        priced = price(trial, book)
+        totals = priced.groupby("_cand")["cost_total"].sum(min_count=len(sub))
+        complete = totals[priced.groupby("_cand")["priced"].all()].dropna()
+        best = None
+        if len(complete):
+            name = str(complete.idxmin())
+            best = (float(complete[name]), name)
         if best is not None and best[0] < cur:
+            moves[str(model_id)] = best[1]
             out.append(
                 Saving(
                     f"{model_id}: move short-output traffic to {best[1]}",
                     (cur - best[0]) * month,
                     f"rows averaging <= {opts.short_output_tokens} output tokens per request "
-                    f"({int(pu.loc[mask, 'requests'].sum()):,} requests) are answered as well by "
+                    f"({int(sub['requests'].sum()):,} requests) are answered as well by "
                     f"{best[1]}; re-priced on the actual tokens; check with an eval first",
                 )
             )
     # 2. the batch API for keys / projects whose traffic is not interactive.
-    std = ok & (pu["service_tier"] == "standard").to_numpy()
-    for key in ("api_key", "project", "workspace"):
-        if key not in pu.columns or not pu.loc[std, key].notna().any():
-            continue
-        alt = usage[std].drop(columns=["_i"]).assign(service_tier="batch")
-        batch_cost = price(alt, book)["cost_total"].to_numpy()
-        frame = pu.loc[std, [key, "cost_total"]].assign(batch=batch_cost)
-        per = frame.groupby(key).agg(cur=("cost_total", "sum"), bat=("batch", "sum"))
+    batched: list[str] = []
+    std = (agg["service_tier"] == "standard").to_numpy(dtype=bool)
+    if batch_key is not None and std.any():
+        sub = agg[std]
+        as_batch = price(sub.assign(service_tier="batch"), book)["cost_total"].to_numpy()
+        has = ~np.isnan(as_batch)  # a model with no batch price cannot be moved to batch
+        frame = sub.assign(cur=sub["cost_total"].where(has, 0.0), bat=np.nan_to_num(as_batch))
+        per = frame.groupby("_key").agg(cur=("cur", "sum"), bat=("bat", "sum"))
         per["save"] = per["cur"] - per["bat"]
-        for name, r in per.sort_values("save", ascending=False).head(3).iterrows():
+        per = per.sort_values("save", ascending=False, kind="stable")
+        for key_value, r in per.head(3).iterrows():
+            name = str(key_value)
             if r["save"] > 0:
+                batched.append(name)
                 out.append(
                     Saving(
-                        f"{key} {name}: use the batch API",
+                        f"{batch_key} {name}: use the batch API",
                         float(r["save"]) * month,
-                        f"{key} {name}'s traffic needs no answer within seconds (a bill cannot "
-                        "tell; check the caller); batch results arrive within 24 h at 50% off",
+                        f"{batch_key} {name}'s traffic needs no answer within seconds (a bill "
+                        "cannot tell; check the caller); batch results arrive within 24 h at "
+                        "50% off",
                     )
                 )
-        break
     # 3. a higher cache hit rate.
     at = cache.get("at_target_usd")
     actual = cache.get("actual_usd")
@@ -830,24 +1005,62 @@ def _savings(
             )
         )
     # 4. output caps where output dominates a model's cost.
-    if lines is not None and len(lines):
-        priced_lines = lines[lines["priced"].fillna(False).astype(bool)]
-        totals = priced_lines.groupby("model_key")["computed_usd"].sum()
-        outs = (
-            priced_lines[priced_lines["kind"] == "output"]
-            .groupby("model_key")["computed_usd"]
-            .sum()
-        )
-        for model_id, total in totals.items():
-            out_cost = float(outs.get(model_id, 0.0))
-            if total > 0 and out_cost / total > 0.5:
-                out.append(
-                    Saving(
-                        f"{model_id}: cap output (max_tokens) and ask for shorter answers",
-                        0.2 * out_cost * month,
-                        f"output is {out_cost / total:.0%} of this model's cost; caps and "
-                        "instructions cut output tokens by 20%",
-                    )
+    per_model = agg.groupby("model_key")[["cost_total", "cost_output"]].sum()
+    capped: list[str] = []
+    for model_id, r in per_model.iterrows():
+        total, out_cost = float(r["cost_total"]), float(r["cost_output"])
+        if total > 0 and out_cost / total > 0.5:
+            capped.append(str(model_id))
+            out.append(
+                Saving(
+                    f"{model_id}: cap output (max_tokens) and ask for shorter answers",
+                    OUTPUT_CUT * out_cost * month,
+                    f"output is {out_cost / total:.0%} of this model's cost; caps and "
+                    f"instructions cut output tokens by {OUTPUT_CUT:.0%}",
                 )
-    out.sort(key=lambda s: -s.usd_per_month)
-    return tuple(out)
+            )
+    out.sort(key=lambda s: (-s.usd_per_month, s.lever))
+    combined = None
+    if len(out) > 1:
+        combined = _combined(agg, book, moves, batched, capped, opts.target_cache_hit) * month
+    return tuple(out), combined
+
+
+def _combined(
+    agg: pd.DataFrame,
+    book: PriceBook,
+    moves: dict[str, str],
+    batched: list[str],
+    capped: list[str],
+    target: float,
+) -> float:
+    """Every lever applied to the same traffic in turn: move, batch, cache, cap output."""
+    import numpy as np
+
+    from llm_audit.pricing.engine import price
+
+    actual = float(agg["cost_total"].sum())
+    moved = agg["model_raw"].copy()
+    for src, dst in moves.items():
+        moved = moved.mask((agg["model"] == src) & agg["_short"], dst)
+    tier = agg["service_tier"].mask(
+        agg["_key"].isin(batched) & (agg["service_tier"] == "standard"), "batch"
+    )
+    after = price(agg.assign(model_raw=moved, service_tier=tier), book, rates=True)
+    # A row whose new tier has no price is not batched; one whose new model has none stays.
+    unbatched = price(agg.assign(model_raw=moved), book, rates=True)
+    frames = (after, unbatched, price(agg, book, rates=True))
+
+    def pick(values: Callable[[pd.DataFrame], pd.Series]) -> Any:
+        chosen = values(frames[-1]).to_numpy(dtype="float64")
+        for frame in reversed(frames[:-1]):
+            ok = frame["priced"].to_numpy(dtype=bool)
+            chosen = np.where(ok, values(frame).to_numpy(dtype="float64"), chosen)
+        return chosen
+
+    cost = pick(lambda f: f["cost_total"])
+    gain = pick(_cache_gain)
+    cost = cost - (_at_hit_rate(agg, target) - agg["cache_read_tokens"]).to_numpy() * gain
+    cap = agg["model_key"].isin(capped).to_numpy(dtype=bool)
+    cost = cost - np.where(cap, OUTPUT_CUT * pick(lambda f: f["cost_output"]), 0.0)
+    return actual - float(cost.sum())

@@ -43,7 +43,23 @@ _EXPLAIN = (
     Col("quantity", "quantity", "int"),
     Col("unit_price", "unit $/1M", "float"),
     Col("computed_usd", "computed", "usd"),
-    Col("billed_usd", "billed", "usd"),
+    Col("billed_usd", "billed", "money"),
+    Col("difference_usd", "billed - computed", "money"),
+    Col("matched", "matched with"),
+)
+# A terminal is ~100 columns: the table view shows the file name (not its folder) and leaves
+# out the bill's own model spelling, the context tier and the match (JSON and markdown have all).
+_EXPLAIN_TABLE = (
+    Col("where", "file:line"),
+    Col("day", "day"),
+    Col("model", "model"),
+    Col("kind", "kind"),
+    Col("service_tier", "tier"),
+    Col("quantity", "quantity", "int"),
+    Col("unit_price", "$/1M", "float"),
+    Col("computed_usd", "computed", "usd"),
+    Col("billed_usd", "billed", "money"),
+    Col("difference_usd", "diff", "money"),
 )
 _RECON = (
     Col("provider", "provider"),
@@ -51,11 +67,23 @@ _RECON = (
     Col("kind", "kind"),
     Col("quantity", "quantity", "int"),
     Col("computed_usd", "computed", "usd"),
-    Col("billed_usd", "billed", "usd"),
+    Col("billed_usd", "billed", "money"),
     Col("difference_usd", "billed - computed", "usd"),
     Col("difference_pct", "gap", "pct"),
     Col("status", "status"),
     Col("explanation", "explanation"),
+)
+# The table view: explanations become numbered notes under the table, the provider heads the
+# section when there is one, so the rows fit a 100-column terminal.
+_RECON_TABLE = (
+    Col("model", "model"),
+    Col("kind", "kind"),
+    Col("quantity", "quantity", "int"),
+    Col("computed_usd", "computed", "usd"),
+    Col("billed_usd", "billed", "money"),
+    Col("difference_usd", "diff", "usd"),
+    Col("difference_pct", "gap", "pct"),
+    Col("status", "status"),
 )
 _UNPRICED = (
     Col("provider", "provider"),
@@ -131,15 +159,29 @@ def bill_report(r: BillResult) -> Report:
         )
         sections.append(_section(f"By {key}", rows, cols))
     if r.reconciliation:
-        gaps = sum(1 for x in r.reconciliation if x.get("status") == "gap")
-        sections.append(
-            _section(
-                "Reconciliation: computed at list prices vs billed",
-                r.reconciliation,
-                _RECON,
-                (f"{gaps} gap(s) above 1%, each explained",),
+        for provider in sorted({str(x.get("provider")) for x in r.reconciliation}):
+            rows = tuple(x for x in r.reconciliation if str(x.get("provider")) == provider)
+            table_rows: list[dict[str, object]] = []
+            notes: list[str] = []
+            for x in rows:
+                row = dict(x)
+                if x.get("explanation"):
+                    notes.append(
+                        f"[{len(notes) + 1}] {x.get('model')} {x.get('kind')}: "
+                        f"{x.get('explanation')}"
+                    )
+                    row["status"] = f"{x.get('status')} [{len(notes)}]"
+                table_rows.append(row)
+            gaps = sum(1 for x in rows if x.get("status") == "gap")
+            days = str(rows[0].get("days", "")) if rows else ""
+            sections.append(
+                _section(
+                    f"Reconciliation, {provider} ({days}): computed at list prices vs billed",
+                    tuple(table_rows),
+                    _RECON_TABLE,
+                    (f"{gaps} gap(s) above 1%, each explained", *notes),
+                )
             )
-        )
     c = r.cache
     if c:
         rows_c = (
@@ -170,8 +212,26 @@ def bill_report(r: BillResult) -> Report:
             )
         )
     if r.explain:
-        sections.append(_section("The bill line by line", r.explain, _EXPLAIN))
+        short = tuple(
+            {**x, "where": str(x.get("where", "")).replace("\\", "/").rsplit("/", 1)[-1]}
+            for x in r.explain
+        )
+        sections.append(
+            _section(
+                "The bill line by line",
+                short,
+                _EXPLAIN_TABLE,
+                ("billed and billed - computed are empty where the export has no billed amount",),
+            )
+        )
     notes = list(r.notes)
+    if r.savings_combined is not None:
+        total = sum(x.usd_per_month for x in r.savings)
+        notes.append(
+            f"the savings levers overlap (the same traffic can be moved, batched, cached and "
+            f"capped): together they save {fmt_usd(r.savings_combined)}/month, not the "
+            f"{fmt_usd(total)} their lines add up to"
+        )
     if r.skipped:
         notes.append(
             f"{len(r.skipped)} row(s) could not be interpreted: " + "; ".join(r.skipped[:20])
@@ -209,6 +269,7 @@ def bill_report(r: BillResult) -> Report:
         "cache": {k: json_cell(v, "float") for k, v in r.cache.items()},
         "anomalies": _json_rows(r.anomalies, _ANOM),
         "skipped_rows": list(r.skipped),
+        "savings_combined_usd_per_month": json_cell(r.savings_combined, "money"),
     }
     if r.explain:
         data["explain"] = _json_rows(r.explain, _EXPLAIN)

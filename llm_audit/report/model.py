@@ -15,7 +15,9 @@ from typing import Literal
 from llm_audit.pricing.tables import Provenance
 
 SCHEMA_VERSION = 1
-Kind = Literal["text", "int", "usd", "pct", "float"]
+# "usd": a cost, None is unpriced; "money": an amount that may be absent (None is "—", e.g. a
+# billed amount the export does not have).
+Kind = Literal["text", "int", "usd", "money", "pct", "float"]
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ def fmt_usd(x: object) -> str:
 def fmt_cell(value: object, kind: Kind) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "unpriced" if kind == "usd" else "—"
-    if kind == "usd":
+    if kind in ("usd", "money"):
         return fmt_usd(value)
     if kind == "int":
         return f"{int(value):,}"  # type: ignore[call-overload]  # callers pass numbers
@@ -104,7 +106,7 @@ def fmt_cell(value: object, kind: Kind) -> str:
 def json_cell(value: object, kind: Kind) -> object:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    if kind == "usd":
+    if kind in ("usd", "money"):
         return usd_value(float(value))  # type: ignore[arg-type]
     if kind == "int":
         return int(value)  # type: ignore[call-overload]
