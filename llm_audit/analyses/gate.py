@@ -199,28 +199,57 @@ class DiffResult:
 
 
 def _pair(base: Snapshot, head: Snapshot) -> list[tuple[SiteSnapshot | None, SiteSnapshot | None]]:
-    """Pair call sites by id; what is left, by the call's fingerprint when that is unique."""
-    head_by_id = {s.id: s for s in head.sites}
+    """Pair the call sites of two snapshots.
+
+    Within one file, function and callee, the same number of calls pair in order (their ids
+    match). When a call was added or removed there, the ordinals shift, so the most alike calls
+    pair first (same call text, same model, closest prompt size) and the rest are new or
+    removed. What is left pairs by the call's fingerprint when that is unique.
+    """
+    groups: dict[str, tuple[list[SiteSnapshot], list[SiteSnapshot]]] = {}
+    for side, snap in ((0, base), (1, head)):
+        for s in snap.sites:
+            groups.setdefault(s.id.rsplit("#", 1)[0], ([], []))[side].append(s)
     pairs: list[tuple[SiteSnapshot | None, SiteSnapshot | None]] = []
     left_base: list[SiteSnapshot] = []
-    for b in base.sites:
-        h = head_by_id.pop(b.id, None)
-        if h is None:
-            left_base.append(b)
-        else:
-            pairs.append((b, h))
+    left_head: list[SiteSnapshot] = []
+    for bs, hs in groups.values():
+        if len(bs) == len(hs):
+            pairs += list(zip(bs, hs, strict=True))
+            continue
+
+        def unlike(
+            bh: tuple[int, int], bs: list[SiteSnapshot] = bs, hs: list[SiteSnapshot] = hs
+        ) -> tuple[bool, bool, int, int]:
+            b, h = bs[bh[0]], hs[bh[1]]
+            return (
+                b.fingerprint != h.fingerprint,
+                b.model_raw != h.model_raw,
+                abs(b.input_tokens - h.input_tokens),
+                abs(b.line - h.line),
+            )
+
+        used_b: set[int] = set()
+        used_h: set[int] = set()
+        for bi, hi in sorted(((x, y) for x in range(len(bs)) for y in range(len(hs))), key=unlike):
+            if bi not in used_b and hi not in used_h:
+                used_b.add(bi)
+                used_h.add(hi)
+                pairs.append((bs[bi], hs[hi]))
+        left_base += [b for k, b in enumerate(bs) if k not in used_b]
+        left_head += [h for k, h in enumerate(hs) if k not in used_h]
     by_fp: dict[str, list[SiteSnapshot]] = {}
-    for h in head_by_id.values():
+    for h in left_head:
         by_fp.setdefault(h.fingerprint, []).append(h)
     for b in left_base:
         cands = by_fp.get(b.fingerprint, [])
         if len(cands) == 1 and sum(x.fingerprint == b.fingerprint for x in left_base) == 1:
             h = cands.pop()
-            head_by_id.pop(h.id, None)
+            left_head.remove(h)
             pairs.append((b, h))
         else:
             pairs.append((b, None))
-    pairs += [(None, h) for h in head_by_id.values()]
+    pairs += [(None, h) for h in left_head]
     return pairs
 
 

@@ -216,3 +216,27 @@ def test_diff_markdown_names_causes(tmp_path: Path, cli: Callable[..., Result]) 
     assert "- **total**:" in md
     data = json.loads(cli(["diff", str(base), str(head), "--format", "json"]).stdout)
     assert list(data["totals"]["by_cause"]) == ["model"]
+
+
+def test_a_call_added_before_another_does_not_shift_the_blame(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    root = write_project(tmp_path / "repo")
+    base = _snapshot(cli, root, tmp_path / "base.json")
+    app = root / "app" / "chat.py"
+    text = app.read_text()
+    added = (
+        "    client.chat.completions.create(\n"
+        '        model="gpt-4o",\n'
+        "        max_tokens=5,\n"
+        '        messages=[{"role": "user", "content": "Is this spam? " + question}],\n'
+        "    )\n"
+    )
+    app.write_text(text.replace("    r = client.chat", added + "    r = client.chat", 1))
+    head = _snapshot(cli, root, tmp_path / "head.json")
+    doc = load_json(cli(["diff", str(base), str(head), "--format", "json"]).stdout)
+    by_status = {c["status"]: c for c in doc["changes"]}  # type: ignore[union-attr]
+    assert set(by_status) == {"new", "unchanged"}
+    assert by_status["new"]["head"]["model"] == "gpt-4o"
+    assert by_status["unchanged"]["head"]["model"] == "gpt-4o-mini"
+    assert list(doc["totals"]["by_cause"]) == ["new site"]  # type: ignore[index]
