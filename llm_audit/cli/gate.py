@@ -16,21 +16,28 @@ def gate(
     paths: PathsArg = None,
     logs: LogsOpt = None,
     max_increase: Annotated[
-        str | None, typer.Option(help="Total monthly cost, price changes excluded: e.g. 10%.")
+        str | None,
+        typer.Option(metavar="PCT", help="Total monthly cost, price changes excluded: e.g. 10%."),
     ] = None,
     max_call_increase: Annotated[
-        str | None, typer.Option(help="Cost per call of any call site: e.g. 25%.")
+        str | None, typer.Option(metavar="PCT", help="Cost per call of any call site: e.g. 25%.")
     ] = None,
     max_monthly_increase: Annotated[
-        str | None, typer.Option(help="USD per month, price changes excluded: e.g. 50.")
+        str | None,
+        typer.Option(metavar="USD", help="USD per month, price changes excluded: e.g. 50."),
     ] = None,
     max_unpriced_share: Annotated[
         str | None,
-        typer.Option(help="Share of calls/month at newly unpriced call sites: 0, 0.05 or 5%."),
+        typer.Option(
+            metavar="SHARE",
+            help="Share of calls/month at newly unpriced call sites: 0, 0.05 or 5%.",
+        ),
     ] = None,
     max_p95_increase: Annotated[
         str | None,
-        typer.Option(help="p95 latency per feature and model, from --logs: 20% or 300ms."),
+        typer.Option(
+            metavar="PCT|MS", help="p95 latency per feature and model, from --logs: 20% or 300ms."
+        ),
     ] = None,
     update_baseline: Annotated[
         bool, typer.Option(help="Rewrite the baseline with this snapshot (atomically) and exit 0.")
