@@ -201,6 +201,12 @@ def fetch(
             hint="dates are whole UTC days; --until is the last day included",
         )
     key = read_key(req.key_env, req.provider)
+    if req.out_dir.exists() and not req.out_dir.is_dir():
+        raise InputError(
+            "-o must be a folder: fetch writes one file per page there",
+            path=str(req.out_dir),
+            hint="pass a new or empty folder",
+        )
     req.out_dir.mkdir(parents=True, exist_ok=True)
     state = _State.open(req)
     plan: list[tuple[Endpoint, int, dt.datetime, dt.datetime]] = []

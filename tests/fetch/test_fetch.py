@@ -560,6 +560,10 @@ def test_bad_options(api: ApiServer, run: Run, tmp_path: Path) -> None:
     r = run([*fetch_openai(api, tmp_path / "o"), "--group-by", "model,workspace_id"])
     assert r.exit_code == 2
     assert "--group-by: workspace_id not known to the OpenAI usage report" in r.stderr
+    afile = tmp_path / "file.json"
+    afile.write_text("{}")
+    r = run([*fetch_openai(api, afile)])
+    assert r.exit_code == 2 and "-o must be a folder" in r.stderr
     r = run(["fetch", "openai", "--since", "2026-13-01", "-o", str(tmp_path / "o")])
     assert r.exit_code == 2 and "--since '2026-13-01' is not a date" in r.stderr
     assert api.seen == []
