@@ -11,6 +11,7 @@ marked open or unknown so that the rules stay quiet rather than guess.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -954,7 +955,7 @@ class PythonFrontEnd:
         self.project = project or ProjectIndex()
 
     def call_sites(self) -> list[CallSite]:
-        tree = ast.parse(self.source, filename=self.path)
+        tree = parse(self.path, self.source)
         # a cheap syntactic pass first: most modules have no call that could be an LLM call,
         # and the module index is the expensive part
         nodes = list(ast.walk(tree))
@@ -1904,13 +1905,20 @@ def _provider_from_model(model: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=8)
+def parse(path: str, source: str) -> ast.Module:
+    """One parse per file and process: a project scan reads a module in two passes (its
+    exports, then its call sites). The trees are only read, never changed."""
+    return ast.parse(source, filename=path)
+
+
 def iter_sites(path: str, source: str, project: ProjectIndex | None = None) -> Iterator[CallSite]:
     yield from PythonFrontEnd(path, source, project).call_sites()
 
 
 def module_exports(path: str, source: str) -> ProjectIndex:
     """First pass of a project scan: a module's top-level clients and LLM helper functions."""
-    tree = ast.parse(source, filename=path)
+    tree = parse(path, source)
     ix = ModuleIndex(tree, path, source.splitlines())
     out = ProjectIndex(clients=ix.module_clients())
     module = module_name_for(path)
