@@ -44,15 +44,40 @@ def snapshot_report(snap: Snapshot) -> Report:
         rows.append(
             {
                 "site": _site_name(s.path, s.function, s.line),
-                "model": s.model or f"{s.model_raw or '?'} (unpriced: {s.unpriced_reason})",
+                "model": s.model or f"{s.model_raw or '?'} (unpriced)",
                 "input_tokens": s.input_tokens,
-                "output": f"{s.output_tokens:,} ({s.output_source})",
+                "output": f"{s.output_tokens:,} ("
+                + ("default" if s.output_source.startswith("default") else s.output_source)
+                + ")",
                 "cost_per_call": s.cost_per_call,
                 "calls": f"{s.calls_per_month:,} ({s.calls_source})",
                 "monthly_cost": s.monthly_cost,
             }
         )
     sections = [Section("Call sites", _SITE_COLUMNS, tuple(rows))]
+    unpriced_rows = tuple(
+        {
+            "site": _site_name(s.path, s.function, s.line),
+            "model": s.model_raw or "?",
+            "calls": s.calls_per_month,
+            "reason": s.unpriced_reason,
+        }
+        for s in snap.sites
+        if not s.priced
+    )
+    if unpriced_rows:
+        sections.append(
+            Section(
+                "Unpriced call sites (not counted as $0)",
+                (
+                    Col("site", "call site"),
+                    Col("model", "model"),
+                    Col("calls", "calls/month", "int"),
+                    Col("reason", "why"),
+                ),
+                unpriced_rows,
+            )
+        )
     if snap.logs is not None:
         units = []
         for u in snap.logs.units:
