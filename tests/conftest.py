@@ -43,3 +43,16 @@ def _invoke(argv: list[str], stdin: str | None = None) -> Result:
 def cli() -> Callable[..., Result]:
     """``cli(["estimate", ...])`` -> Result(exit_code, stdout, stderr), through ``run``."""
     return _invoke
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/ from the current output instead of comparing with it",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))

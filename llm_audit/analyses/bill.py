@@ -617,13 +617,20 @@ def _breakdowns(
                 frames.append(g)
         if pc is not None and len(pc):
             c = pc.assign(model=pc["model_key"], kind=pc["token_kind"])
-            if all(k in c.columns for k in key):
+            # A cost file that does not name this dimension (OpenAI costs have no user) has
+            # nothing to say per user: no billed column rather than one "—" row of everything.
+            if all(k in c.columns and c[k].notna().any() for k in key):
                 frames.append(
                     c.groupby(list(key), dropna=False).agg(billed_usd=("billed_usd", "sum"))
                 )
         if not frames:
             continue
         table = pd.concat(frames, axis=1).reset_index()
+        if "billed_usd" in table.columns and "quantity" in table.columns:
+            # Billed with no usage in the group: we computed $0 for it, not "unpriced".
+            none = table["quantity"].isna()
+            table.loc[none, "quantity"] = 0.0
+            table.loc[none, "computed_usd"] = 0.0
         sort = "billed_usd" if "billed_usd" in table.columns else "computed_usd"
         if key == ("day",):
             table = table.sort_values("day")

@@ -50,6 +50,13 @@ def bill(
         float,
         typer.Option(help="Flag a day whose cost per request exceeds this x its trailing median."),
     ] = 2.0,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            help="Date the report as of DATE (YYYY-MM-DD): the price-data age is counted to it, "
+            "so a report can be reproduced. Default: today."
+        ),
+    ] = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
     pricing: PricingOpt = None,
@@ -78,6 +85,9 @@ def bill(
         target_cache_hit=target_cache_hit,
         anomaly_factor=anomaly_factor,
     )
+    from llm_audit.pricing import age
+
+    age.as_of = _date(as_of, "--as-of")
     book = load_book(pricing)
     table, inputs = load(files, readers, forced)
     result = analyze(table, book, opts, inputs)

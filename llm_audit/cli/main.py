@@ -56,6 +56,7 @@ def main(
     from llm_audit.pricing import age
 
     age.override = max_price_age  # set on every run: in-process runs must not inherit it
+    age.as_of = None  # a command's --as-of sets it for that command only
 
 
 app.command("estimate")(estimate_cmd.estimate)

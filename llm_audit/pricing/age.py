@@ -18,11 +18,13 @@ from llm_audit.pricing.tables import Provenance
 DEFAULT_MAX_AGE_DAYS = 30
 # Set by the global --max-price-age option for the current command; None: config or default.
 override: int | None = None
+# Set by a command's --as-of DATE (reports dated as of that day, reproducible); None: today.
+as_of: dt.date | None = None
 
 
 def today() -> dt.date:
-    """Today in UTC (a function, so tests can fix the clock)."""
-    return dt.datetime.now(dt.UTC).date()
+    """Today in UTC, or the --as-of date (a function, so tests can fix the clock)."""
+    return as_of or dt.datetime.now(dt.UTC).date()
 
 
 def max_age_days(raw_config: dict[str, Any], config_path: str | None = None) -> int:

@@ -14,6 +14,11 @@ from llm_audit.report.model import (
 )
 
 _KIND_COLS: dict[str, Kind] = {"quantity": "int", "computed_usd": "usd", "billed_usd": "usd"}
+_BREAKDOWN_KINDS: dict[str, Kind] = {
+    "quantity": "int",
+    "computed_usd": "usd",
+    "billed_usd": "money",
+}
 
 
 def _section(
@@ -47,8 +52,8 @@ _EXPLAIN = (
     Col("difference_usd", "billed - computed", "money"),
     Col("matched", "matched with"),
 )
-# A terminal is ~100 columns: the table view shows the file name (not its folder) and leaves
-# out the bill's own model spelling, the context tier and the match (JSON and markdown have all).
+# A terminal is ~100 columns: the sections show the file name (not its folder) and leave out
+# the bill's own model spelling, the context tier and the match; the JSON has every column.
 _EXPLAIN_TABLE = (
     Col("where", "file:line"),
     Col("day", "day"),
@@ -153,7 +158,7 @@ def bill_report(r: BillResult) -> Report:
         )
     for key, rows in r.breakdowns:
         cols = tuple(Col(k, k) for k in key.split(",")) + tuple(
-            Col(k, k.replace("_usd", ""), "int" if k == "quantity" else "usd")
+            Col(k, k.replace("_usd", ""), _BREAKDOWN_KINDS[k])
             for k in ("quantity", "computed_usd", "billed_usd")
             if any(k in row for row in rows)
         )
@@ -176,7 +181,7 @@ def bill_report(r: BillResult) -> Report:
             days = str(rows[0].get("days", "")) if rows else ""
             sections.append(
                 _section(
-                    f"Reconciliation, {provider} ({days}): computed at list prices vs billed",
+                    f"Reconciliation, {provider}, {days}: list prices vs billed",
                     tuple(table_rows),
                     _RECON_TABLE,
                     (f"{gaps} gap(s) above 1%, each explained", *notes),
@@ -213,7 +218,11 @@ def bill_report(r: BillResult) -> Report:
         )
     if r.explain:
         short = tuple(
-            {**x, "where": str(x.get("where", "")).replace("\\", "/").rsplit("/", 1)[-1]}
+            {
+                **x,
+                "where": str(x.get("where", "")).replace("\\", "/").rsplit("/", 1)[-1],
+                "model": x.get("model") or x.get("model_raw"),
+            }
             for x in r.explain
         )
         sections.append(
@@ -221,7 +230,7 @@ def bill_report(r: BillResult) -> Report:
                 "The bill line by line",
                 short,
                 _EXPLAIN_TABLE,
-                ("billed and billed - computed are empty where the export has no billed amount",),
+                ("billed and diff are empty where the export has no billed amount (usage files)",),
             )
         )
     notes = list(r.notes)
