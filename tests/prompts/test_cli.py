@@ -382,3 +382,39 @@ def test_checklist_answers_the_four_questions(cli: CLI, app_dir: Path) -> None:
     assert "app.py:7" in answers["What does one call cost?"]
     assert "no timeout" in answers["Does it fit the latency budget?"]
     assert len(doc["check_by_hand"]) >= 3
+
+
+def test_ci_formats_are_stable_across_line_moves(cli: CLI, app_dir: Path) -> None:
+    """GitLab fingerprints and SARIF partialFingerprints survive edits above the call."""
+    gl = json.loads(cli(["prompts", str(app_dir), "-f", "gitlab"]).stdout)
+    first = gl[0]
+    assert first["location"]["path"] == "app.py" and first["location"]["lines"]["begin"] == 7
+    assert first["check_name"].startswith("LLM00") and first["description"]
+    sarif = json.loads(cli(["prompts", str(app_dir), "-f", "sarif"]).stdout)
+    fps = {r["partialFingerprints"]["llmAudit/v1"] for r in sarif["runs"][0]["results"]}
+    (app_dir / "app.py").write_text("# moved\n\n\n" + APP)
+    gl2 = json.loads(cli(["prompts", str(app_dir), "-f", "gitlab"]).stdout)
+    assert gl2[0]["location"]["lines"]["begin"] == 10
+    assert {i["fingerprint"] for i in gl2} == {i["fingerprint"] for i in gl}
+    sarif2 = json.loads(cli(["prompts", str(app_dir), "-f", "sarif"]).stdout)
+    assert {r["partialFingerprints"]["llmAudit/v1"] for r in sarif2["runs"][0]["results"]} == fps
+    level = {r["ruleId"]: r["level"] for r in sarif2["runs"][0]["results"]}
+    assert level == {"LLM002": "warning", "LLM004": "warning"}
+
+
+def test_min_confidence_drops_low_confidence_findings(cli: CLI, tmp_path: Path) -> None:
+    (tmp_path / "loop.py").write_text(
+        "from openai import OpenAI\n\nclient = OpenAI(timeout=10)\n\n\n"
+        "def label(items):\n    return [client.chat.completions.create(model='gpt-4o-mini',"
+        " max_tokens=5, messages=[{'role': 'user', 'content': i}]) for i in items]\n"
+    )
+    low = json.loads(cli(["prompts", str(tmp_path), "-f", "json", "--exit-zero"]).stdout)
+    assert "LLM003" in {f["code"] for f in low["findings"]}
+    conf = {f["code"]: f["confidence"] for f in low["findings"]}
+    high = json.loads(
+        cli(
+            ["prompts", str(tmp_path), "-f", "json", "--exit-zero", "--min-confidence", "high"]
+        ).stdout
+    )
+    assert {f["code"] for f in high["findings"]} == {c for c, v in conf.items() if v == "high"}
+    assert conf["LLM003"] != "high" and "LLM003" not in {f["code"] for f in high["findings"]}
