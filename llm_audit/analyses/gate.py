@@ -73,8 +73,13 @@ class SiteChange:
 
     @property
     def comparable(self) -> bool:
-        """Both sides priced (or one side absent): the dollar change is known."""
-        return (self.base is None or self.base.priced) and (self.head is None or self.head.priced)
+        """The head is priced (or gone): its dollars are known.
+
+        A base that was unpriced counts as $0, so a call site that moves from an unknown model
+        to a priced one adds its whole cost (the gate errs towards failing). A head that is
+        unpriced is left out on both sides: never $0, and never a saving.
+        """
+        return self.head is None or self.head.priced
 
     @property
     def monthly_delta(self) -> float | None:

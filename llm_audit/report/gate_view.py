@@ -238,8 +238,8 @@ def _diff_parts(d: DiffResult) -> tuple[list[tuple[str, str]], list[Section], di
         headline.append(
             (
                 "unpriced",
-                f"{len(unpriced)} call site(s) unpriced on one side: "
-                "their change is unknown and not counted",
+                f"{len(unpriced)} call site(s) unpriced in the head: "
+                "their change is unknown and not counted (see --max-unpriced-share)",
             )
         )
     changed = tuple(_change_row(c) for c in d.changes if c.status != "unchanged")

@@ -240,3 +240,24 @@ def test_a_call_added_before_another_does_not_shift_the_blame(
     assert by_status["new"]["head"]["model"] == "gpt-4o"
     assert by_status["unchanged"]["head"]["model"] == "gpt-4o-mini"
     assert list(doc["totals"]["by_cause"]) == ["new site"]  # type: ignore[index]
+
+
+def test_an_unknown_model_made_known_counts_its_whole_cost(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    root = write_project(tmp_path / "repo", model="acme-private-llm-7")
+    base = _snapshot(cli, root, tmp_path / "base.json")
+    write_project(root, model="gpt-4o")
+    head = _snapshot(cli, root, tmp_path / "head.json")
+    doc = load_json(cli(["diff", str(base), str(head), "--format", "json"]).stdout)
+    (change,) = doc["changes"]  # type: ignore[misc]
+    assert [e["cause"] for e in change["effects"]] == ["now priced"]
+    monthly = change["head"]["monthly_cost"]
+    assert monthly > 0 and change["monthly_delta"] == pytest.approx(monthly)
+    assert doc["totals"]["code_delta_monthly"] == pytest.approx(monthly)  # type: ignore[index]
+    g = cli(["gate", "--baseline", str(base), str(root), "--max-monthly-increase", "0"])
+    assert g.exit_code == 1
+    # and back to the unknown model: not a saving, an unknown
+    doc = load_json(cli(["diff", str(head), str(base), "--format", "json"]).stdout)
+    assert doc["totals"]["code_delta_monthly"] == 0.0  # type: ignore[index]
+    assert doc["totals"]["unpriced_sites"] == [change["id"]]  # type: ignore[index]
