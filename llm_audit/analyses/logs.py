@@ -160,9 +160,12 @@ def _label(df: pd.DataFrame) -> pd.Series:
 
 
 def _group_rows(df: pd.DataFrame, keys: list[str], limit: int | None = None) -> tuple[Row, ...]:
+    df = df.assign(cache_write_tokens=df["cache_write_5m_tokens"] + df["cache_write_1h_tokens"])
     g = df.groupby(keys, dropna=False, sort=False)
     out = g.agg(requests=("requests", "sum"), input_tokens=("input_tokens", "sum"),
-                output_tokens=("output_tokens", "sum"), cost=("cost_total", "sum"),
+                output_tokens=("output_tokens", "sum"),
+                cache_read_tokens=("cache_read_tokens", "sum"),
+                cache_write_tokens=("cache_write_tokens", "sum"), cost=("cost_total", "sum"),
                 cost_output=("cost_output", "sum"),
                 unpriced=("priced", lambda s: int((~s.astype(bool)).sum())))
     out = out.sort_values("cost", ascending=False)
@@ -173,8 +176,11 @@ def _group_rows(df: pd.DataFrame, keys: list[str], limit: int | None = None) -> 
         row: dict[str, object] = {k: ("—" if _isna(v) else str(v)) for k, v in zip(keys, parts,
                                                                               strict=True)}
         cost = float(r["cost"])
+        # input includes the cache parts (the schema's convention); they are given beside it
         row.update(requests=int(r["requests"]), input_tokens=int(r["input_tokens"]),
-                   output_tokens=int(r["output_tokens"]), cost=cost,
+                   output_tokens=int(r["output_tokens"]),
+                   cache_read_tokens=int(r["cache_read_tokens"]),
+                   cache_write_tokens=int(r["cache_write_tokens"]), cost=cost,
                    share=cost / total if total else None,
                    output_share=float(r["cost_output"]) / cost if cost else None,
                    unpriced_requests=int(r["unpriced"]))

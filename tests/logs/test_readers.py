@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,7 @@ from llm_audit.errors import InputError
 from llm_audit.ingest.base import open_sources, pick_reader
 from llm_audit.ingest.logs import READERS
 from llm_audit.ingest.logs.load import load_logs
+from llm_audit.usage.schema import TOKEN_COLUMNS
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "logs"
 
@@ -139,12 +141,16 @@ def test_otel_new_and_old_names() -> None:
 def test_claude_code_dedupes_on_message_and_request_id_keeping_final_usage() -> None:
     load = load_logs([str(ASSETS / "claude_projects")])
     t = load.table.sort_values("timestamp")
-    assert len(t) == 3  # two lines of msg_cc1 are one request; the sidechain is dropped
-    assert t["feature"].tolist() == ["-home-me-proj", "-home-me-proj", "-home-me-other"]
-    assert tokens(t.iloc[2]) == (5010, 5000, 0, 0, 200, 0)  # opens with a summary line
+    # Two lines of msg_cc1 are one request; a subagent's (sidechain) call counts, a sidechain
+    # line replaying msg_cc21 with its ids does not.
+    assert len(t) == 4
+    assert t["request_id"].tolist() == ["req_011", "req_012", "req_013", "req_021"]
+    assert t["feature"].tolist() == ["-home-me-proj"] * 3 + ["-home-me-other"]
+    assert tokens(t.iloc[1]) == (1, 0, 0, 0, 1, 0)  # the sidechain call
+    assert tokens(t.iloc[3]) == (5010, 5000, 0, 0, 200, 0)  # opens with a summary line
     first = next(t.itertuples())
     assert tokens(first) == (21004, 20000, 1000, 0, 350, 0)
-    assert load.transcript_duplicates == 1
+    assert load.transcript_duplicates == 2
 
 
 def test_contradictions_and_duplicate_ids_are_reported_with_lines() -> None:
@@ -227,7 +233,7 @@ def test_claude_code_broken_usage_line_is_reported(tmp_path: Path) -> None:
     with pytest.raises(InputError) as e:
         load_logs([str(tmp_path / "projects")])
     assert e.value.where is not None and e.value.where.endswith("s.jsonl:6")
-    assert len(load_logs([str(tmp_path / "projects")], skip_bad_lines=True).table) == 2
+    assert len(load_logs([str(tmp_path / "projects")], skip_bad_lines=True).table) == 3
 
 
 def test_stream_chunks_count_once_from_the_usage_chunk() -> None:
@@ -240,3 +246,73 @@ def test_stream_chunks_count_once_from_the_usage_chunk() -> None:
 def test_bedrock_identity_is_the_caller_not_an_end_user() -> None:
     (row,) = read("bedrock_invocation.jsonl").table.itertuples()
     assert row.api_key.endswith("assumed-role/app/worker") and row.user is pd.NA
+
+
+def _cc_line(mid: str, rid: str | None, when: str, out: int, read: int = 0,
+             side: bool = False) -> str:
+    record: dict[str, object] = {
+        "type": "assistant", "sessionId": "s", "timestamp": when, "isSidechain": side,
+        "message": {"id": mid, "model": "claude-sonnet-4-5-20250929",
+                    "usage": {"input_tokens": 10, "cache_read_input_tokens": read,
+                              "cache_creation_input_tokens": 0, "output_tokens": out}}}
+    if rid is not None:
+        record["requestId"] = rid
+    return json.dumps(record, separators=(",", ":"))
+
+
+def _transcripts(tmp_path: Path, files: dict[str, list[str]]) -> Path:
+    root = tmp_path / "projects" / "p"
+    root.mkdir(parents=True)
+    for name, lines in files.items():
+        (root / name).write_text("\n".join(lines) + "\n")
+    return tmp_path / "projects"
+
+
+def test_claude_code_keeps_the_largest_usage_and_the_first_line_on_a_tie(tmp_path: Path
+                                                                         ) -> None:
+    # Checked against ccusage 20.0.24: a message streamed across midnight is counted on the
+    # day of the line with the final (largest) usage; identical repeats keep the first line.
+    d = _transcripts(tmp_path, {"s.jsonl": [
+        _cc_line("m1", "r1", "2026-11-02T23:59:59Z", 5),
+        _cc_line("m1", "r1", "2026-11-03T00:00:01Z", 77),  # final usage: counted on the 3rd
+        _cc_line("m1", "r1", "2026-11-03T00:00:02Z", 3),  # smaller: not the final usage
+        _cc_line("m2", "r2", "2026-11-03T23:59:59Z", 9),
+        _cc_line("m2", "r2", "2026-11-04T00:00:01Z", 9),  # same usage: the first line counts
+        _cc_line("m3", None, "2026-11-04T10:00:00Z", 4),  # no request id: the key is m3 alone
+        _cc_line("m3", None, "2026-11-04T10:00:01Z", 4),
+    ]})
+    load = load_logs([str(d)])
+    t = load.table
+    assert t["message_id"].tolist() == ["m1", "m2", "m3"]
+    assert t["output_tokens"].tolist() == [77, 9, 4]
+    assert [str(x.date()) for x in t["timestamp"]] == ["2026-11-03", "2026-11-03", "2026-11-04"]
+    assert t["source_line"].tolist() == [2, 4, 6]
+    assert load.transcript_duplicates == 4
+
+
+def test_claude_code_sidechain_replay_in_another_file_counts_once(tmp_path: Path) -> None:
+    d = _transcripts(tmp_path, {
+        "a-agent.jsonl": [_cc_line("m1", "r9", "2026-11-02T10:00:00Z", 50, side=True),
+                          _cc_line("m7", "r7", "2026-11-02T10:00:05Z", 8, side=True)],
+        "b-main.jsonl": [_cc_line("m1", "r1", "2026-11-02T10:00:01Z", 40)],
+    })
+    load = load_logs([str(d)])
+    t = load.table.sort_values("message_id")
+    # m1: the main-chain line wins over the subagent's replay under a new request id, even
+    # with fewer tokens; m7 is the subagent's own call and counts.
+    assert t["request_id"].tolist() == ["r1", "r7"]
+    assert t["output_tokens"].tolist() == [40, 8]
+    assert load.transcript_duplicates == 1
+
+
+def test_claude_code_arrow_and_line_reader_agree(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from llm_audit.ingest.logs import claude_code
+
+    fast = load_logs([str(ASSETS / "claude_projects")])
+    monkeypatch.setattr(claude_code, "_read_arrow", lambda sources: None)
+    slow = load_logs([str(ASSETS / "claude_projects")])
+    cols = ["timestamp", "model_raw", *TOKEN_COLUMNS, "request_id", "source_file",
+            "source_line", "feature", "status", "service_tier", "web_search_requests"]
+    assert fast.table[cols].equals(slow.table[cols])
+    assert fast.transcript_duplicates == slow.transcript_duplicates == 2

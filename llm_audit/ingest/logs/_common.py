@@ -289,14 +289,24 @@ def build(rows: list[Row], bad: list[str], skipped: list[str]) -> pd.DataFrame:
     """The usage table for a reader's rows, with what it could not read in ``attrs``."""
     import pandas as pd
 
+    return build_frame(pd.DataFrame.from_records(rows) if rows else None, bad, skipped)
+
+
+def build_frame(frame: pd.DataFrame | None, bad: list[str], skipped: list[str]
+                ) -> pd.DataFrame:
+    """``build`` for rows that are already columns (a reader that parses with Arrow)."""
+    import pandas as pd
+
     from llm_audit.usage import schema
 
-    frame = pd.DataFrame.from_records(rows) if rows else None
     if frame is not None and "timestamp" not in frame.columns:
         frame["timestamp"] = None  # batch results and bare Messages carry no time
     if frame is not None and "timestamp" in frame.columns:
         raw = frame["timestamp"]
-        when = pd.to_datetime(raw, utc=True, format="mixed", errors="coerce")
+        try:  # ISO 8601 throughout (the usual case) parses in C, "mixed" element by element
+            when = pd.to_datetime(raw, utc=True, format="ISO8601")
+        except (ValueError, TypeError):
+            when = pd.to_datetime(raw, utc=True, format="mixed", errors="coerce")
         broken = when.isna() & raw.notna()
         for i in frame.index[broken.to_numpy(dtype=bool)][:20]:
             where = f"{frame.at[i, 'source_file']!s}:{frame.at[i, 'source_line']!s}"

@@ -2,16 +2,25 @@
 
 One API message is written as several lines (one per content block) repeating the same usage:
 rows are de-duplicated on (message.id, requestId) and the LAST line's usage is kept (the final
-cumulative output count). Lines without ``message.usage`` are not usage; sidechain replays
-are dropped; agent progress lines nest the message under ``data.message``. Token semantics
-are Anthropic's (cache beside input; see ``_common.anthropic_usage``). Each session file is
-a session (``sessionId``); the project directory is the feature.
+cumulative output count). Lines without ``message.usage`` are not usage. Sidechain lines
+(``isSidechain``: a subagent's conversation) are real API calls and count, as in ccusage
+20.0.24; a sidechain line that replays a main-chain message has its ids and counts once. Agent
+progress lines nest the message under ``data.message``. Token semantics are Anthropic's
+(cache beside input; see ``_common.anthropic_usage``). Each session file is a session
+(``sessionId``); the project directory is the feature.
+
+A directory of transcripts is read at once (``read_all``): the lines that mention ``"usage"``
+are cut out of every file's bytes and parsed by Arrow in one call, the de-duplication and the
+token arithmetic are column operations. Anything Arrow cannot read in one schema (a broken
+line, a count written as a string) sends the whole read through the line-by-line ``collect``,
+which reports the exact ``file:line``; the two give the same table (tests/logs).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from llm_audit.errors import InputError
 from llm_audit.ingest.base import Source
@@ -23,9 +32,14 @@ from llm_audit.ingest.logs._common import (
     Row,
     anthropic_usage,
     as_dict,
+    build_frame,
     opt_float,
     opt_str,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 
 def _message(record: Obj) -> Obj:
@@ -80,15 +94,14 @@ class ClaudeCodeTranscriptReader(JsonRecordReader):
         return False
 
     def collect(self, source: Source, options: ReadOptions, first_line: int = 1) -> Collected:
+        """Every usage line as a row, not yet de-duplicated (``read_all`` does that, across
+        files, because a subagent's file can replay the main session's messages)."""
         bad: list[str] = []
-        skipped: list[str] = []
-        by_key: dict[tuple[str, str], Row] = {}
-        loose: list[Row] = []
-        duplicates = 0
+        rows: list[Row] = []
         parts = source.name.replace("\\", "/").split("/")
         project = parts[-2] if len(parts) >= 2 else None
         for line, record in _usage_records(source, options, bad, first_line):
-            if not isinstance(record, dict) or record.get("isSidechain") is True:
+            if not isinstance(record, dict):
                 continue
             msg = _message(record)
             usage = as_dict(msg.get("usage"))
@@ -105,20 +118,209 @@ class ClaudeCodeTranscriptReader(JsonRecordReader):
                 "feature": project,
                 "billed_usd": opt_float(record.get("costUSD")),
                 "status": "error" if record.get("isApiErrorMessage") else "success",
+                "sidechain": record.get("isSidechain") is True,
                 "requests": 1,
                 "source_file": source.name,
                 "source_line": line,
             })
-            mid, rid = row["message_id"], row["request_id"]
-            if mid and rid:
-                if (mid, rid) in by_key:
-                    duplicates += 1
-                # The later line has the final usage (the issue's rule). ccusage keeps the
-                # first; the two agree whenever the repeated lines carry the same usage.
-                by_key[(mid, rid)] = row
-            else:
-                loose.append(row)
-        return Collected([*by_key.values(), *loose], bad, skipped, duplicates)
+            rows.append(row)
+        return Collected(rows, bad, [], 0)
+
+    def read(self, source: Source, options: ReadOptions | None = None) -> pd.DataFrame:
+        return self.read_all([source], options or ReadOptions())
 
     def rows(self, record: Obj, where: tuple[str, int], skipped: list[str]) -> list[Row]:
         raise NotImplementedError  # read() handles the whole file (it de-duplicates)
+
+    def read_all(self, sources: Sequence[Source], options: ReadOptions) -> pd.DataFrame:
+        """The usage table of many transcripts: Arrow when it can, else line by line."""
+        import pandas as pd
+
+        rows = _read_arrow(sources)
+        bad: list[str] = []
+        if rows is None:
+            got = Collected()
+            for source in sources:
+                got.add(self.collect(source, options))
+            rows = pd.DataFrame.from_records(got.rows) if got.rows else None
+            bad = got.bad
+        duplicates = 0
+        if rows is not None:
+            rows, duplicates = _dedupe(rows)
+        df = build_frame(rows, bad, [])
+        df.attrs["transcript_duplicates"] = duplicates
+        return df
+
+
+def _dedupe(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """One row per API message, as ccusage 20.0.24 keeps them (formats.md 5e).
+
+    Lines with the same message id and request id (a missing request id is a value too) are
+    one message. A sidechain line (a subagent replaying a parent message, possibly under a new
+    request id) joins the first main-chain line of its message id. Of each message the row
+    kept is: a main-chain line over a sidechain one, then the largest token total (the usage
+    grows while a message streams, so this is the final usage), then one that states
+    ``speed``; the first such line wins a tie, and its timestamp gives the day. Lines without
+    a message id are not de-duplicated. Returns the rows (in order of each message's first
+    line) and how many lines were folded into another.
+    """
+    import numpy as np
+    import pandas as pd
+
+    rows = rows.reset_index(drop=True)
+    mid = rows["message_id"].astype("string")
+    has_id = mid.notna().to_numpy()
+    if not has_id.any():
+        return rows, 0
+    side = rows["sidechain"].fillna(False).astype(bool).to_numpy()
+    key = (mid + "\x00" + rows["request_id"].astype("string").fillna("\x01")).to_numpy(
+        dtype=object)
+    keyed = pd.DataFrame({"mid": mid[has_id].to_numpy(dtype=object), "key": key[has_id],
+                          "side": side[has_id]})
+    first_any = keyed.groupby("mid", sort=False)["key"].first()
+    main = keyed[~keyed["side"]]
+    target = main.groupby("mid", sort=False)["key"].first().reindex(first_any.index)
+    target = target.fillna(first_any)
+    joined = np.where(keyed["side"], keyed["mid"].map(target), keyed["key"])
+    group = np.full(len(rows), -1, dtype="int64")
+    group[has_id] = pd.factorize(joined)[0]
+    loose = ~has_id
+    group[loose] = group.max() + 1 + np.arange(int(loose.sum()))
+    total = (rows["input_tokens"].fillna(0) + rows["output_tokens"].fillna(0)).to_numpy()
+    speed = rows["speed"].notna().to_numpy() if "speed" in rows else np.zeros(len(rows), bool)
+    order = np.arange(len(rows))
+    # lexsort: the last key is the primary one
+    ranked = np.lexsort((order, ~speed, -total, side, group))
+    winners = ranked[np.r_[True, group[ranked][1:] != group[ranked][:-1]]]
+    first_line = pd.Series(order).groupby(group).transform("min").to_numpy()
+    winners = winners[np.argsort(first_line[winners], kind="stable")]
+    kept = rows.iloc[winners].drop(columns=["sidechain"]).reset_index(drop=True)
+    return kept, len(rows) - len(winners)
+
+
+def _schema() -> pa.Schema:
+    import pyarrow as pa
+
+    i, s = pa.int64(), pa.string()
+    usage = pa.struct([
+        ("input_tokens", i), ("cache_creation_input_tokens", i), ("cache_read_input_tokens", i),
+        ("cache_creation", pa.struct([("ephemeral_5m_input_tokens", i),
+                                      ("ephemeral_1h_input_tokens", i)])),
+        ("output_tokens", i), ("output_tokens_details", pa.struct([("thinking_tokens", i)])),
+        ("server_tool_use", pa.struct([("web_search_requests", i)])),
+        ("service_tier", s), ("speed", s)])
+    message = pa.struct([("id", s), ("model", s), ("usage", usage)])
+    nested = pa.struct([("id", s), ("model", s), ("usage", usage), ("message", message)])
+    return pa.schema([
+        ("timestamp", s), ("requestId", s), ("sessionId", s), ("costUSD", pa.float64()),
+        ("isApiErrorMessage", pa.bool_()), ("isSidechain", pa.bool_()), ("message", message),
+        ("data", pa.struct([("message", nested)])),
+    ])
+
+
+def _usage_lines(sources: Sequence[Source]) -> tuple[bytes, list[int], list[int]]:
+    """The lines that mention "usage", joined, with each one's source index and line."""
+    chunks: list[bytes] = []
+    owner: list[int] = []
+    lines: list[int] = []
+    needle = b'"usage"'
+    for k, source in enumerate(sources):
+        for number, line in enumerate(source.text.encode().split(b"\n"), 1):
+            if needle in line:
+                chunks.append(line)
+                owner.append(k)
+                lines.append(number)
+    return b"\n".join(chunks) + b"\n", owner, lines
+
+
+def _read_arrow(sources: Sequence[Source]) -> pd.DataFrame | None:
+    """Every usage line of ``sources`` as a row (``collect``'s columns), or None when Arrow
+    cannot read them in one schema."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.json as pj
+
+    data, owner, lines = _usage_lines(sources)
+    if not owner:
+        return None
+    options = pj.ParseOptions(explicit_schema=_schema(), unexpected_field_behavior="ignore")
+    try:
+        table = pj.read_json(pa.py_buffer(data), parse_options=options)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None  # the line reader says which line, or reads what Arrow would not
+    if table.num_rows != len(owner):
+        return None
+
+    def col(struct: pa.Array, *path: str) -> pa.Array:
+        for name in path:
+            struct = pc.struct_field(struct, name)
+        return struct
+
+    whole = table.combine_chunks()
+
+    def top(name: str) -> pa.Array:
+        return whole.column(name).combine_chunks()
+
+    direct = top("message")
+    outer = col(top("data"), "message")
+    inner = col(outer, "message")
+    # As _message(): the line's own message, else data.message, or the message inside that.
+    use_inner = pc.and_kleene(pc.is_null(direct), pc.is_valid(inner))
+    use_outer = pc.and_kleene(pc.is_null(direct), pc.is_null(inner))
+
+    def pick(*path: str) -> pa.Array:
+        a, b, c = col(direct, *path), col(inner, *path), col(outer, *path)
+        return pc.if_else(use_inner, b, pc.if_else(use_outer, c, a))
+
+    def ints(*path: str) -> np.ndarray:
+        return np.asarray(pc.fill_null(pick("usage", *path), 0).to_numpy(zero_copy_only=False))
+
+    def strs(values: pa.Array) -> pd.Series:
+        out = pd.Series(values.to_pandas(), dtype="string")
+        return out.mask(out == "")  # opt_str: "" is no value
+
+    model = strs(pick("model"))
+    keep = (pick("usage").is_valid().to_numpy(zero_copy_only=False)
+            & (model != "<synthetic>").fillna(True).to_numpy())
+    base, read = ints("input_tokens"), ints("cache_read_input_tokens")
+    written = ints("cache_creation_input_tokens")
+    has_split = pick("usage", "cache_creation").is_valid().to_numpy(zero_copy_only=False)
+    w1h = ints("cache_creation", "ephemeral_1h_input_tokens")
+    w5m = np.where(has_split, ints("cache_creation", "ephemeral_5m_input_tokens"), written)
+    # The split is newer than the total; trust the total (as anthropic_usage does).
+    w5m = np.where(has_split & (w5m + w1h != written) & (written != 0), written - w1h, w5m)
+    written = np.maximum(written, w5m + w1h)
+    names = [s.name for s in sources]
+    where = np.asarray(owner)
+    project = [n.replace("\\", "/").split("/") for n in names]
+    tier = strs(pick("usage", "service_tier")).fillna("standard")
+    error = pc.fill_null(top("isApiErrorMessage"), False).to_numpy(zero_copy_only=False)
+    frame = pd.DataFrame({
+        "input_tokens": base + read + written,
+        "cache_read_tokens": read,
+        "cache_write_5m_tokens": w5m,
+        "cache_write_1h_tokens": w1h,
+        "output_tokens": ints("output_tokens"),
+        "reasoning_tokens": ints("output_tokens_details", "thinking_tokens"),
+        "web_search_requests": ints("server_tool_use", "web_search_requests"),
+        "service_tier": tier,
+        "speed": strs(pick("usage", "speed")),
+        "timestamp": strs(top("timestamp")),
+        "provider": "anthropic",
+        "model_raw": model,
+        "request_id": strs(top("requestId")),
+        "message_id": strs(pick("id")),
+        "session_id": strs(top("sessionId")),
+        "feature": pd.Series([p[-2] if len(p) >= 2 else None for p in project],
+                             dtype="string").take(where).to_numpy(),
+        "billed_usd": top("costUSD").to_numpy(zero_copy_only=False),
+        "status": np.where(np.asarray(error, dtype=bool), "error", "success"),
+        "sidechain": pc.fill_null(top("isSidechain"), False).to_numpy(zero_copy_only=False),
+        "requests": 1,
+        "source_file": pd.Series(names, dtype="string").take(where).to_numpy(),
+        "source_line": lines,
+    })
+    kept: pd.DataFrame = frame[keep].reset_index(drop=True)
+    return kept

@@ -16,6 +16,7 @@ from llm_audit.errors import InputError
 from llm_audit.ingest.base import Reader, Source, open_sources, pick_reader
 from llm_audit.ingest.logs import READERS
 from llm_audit.ingest.logs._common import Collected, JsonRecordReader, ReadOptions, build
+from llm_audit.ingest.logs.claude_code import ClaudeCodeTranscriptReader
 from llm_audit.ingest.logs.generic import GenericMappedReader, parse_map
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
     skipped: list[str] = []
     transcript_dups = 0
     pending: dict[str, Collected] = {}
+    transcripts: list[Source] = []
     streamed: list[str] = []
     if mapping is None:
         from llm_audit.ingest.logs import stream
@@ -111,6 +113,10 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
         if progress is not None:
             progress(f"reading {i}/{len(sources)}: {source.name}")
         reader = None if mapping is not None else _pick(source, input_format)
+        if isinstance(reader, ClaudeCodeTranscriptReader):
+            formats.append((source.name, reader.name))
+            transcripts.append(source)  # read together: one Arrow parse for the directory
+            continue
         if reader is not None and isinstance(reader, JsonRecordReader):
             # Rows of every source a record reader reads become one table at the end: a
             # directory of 1,000 small transcripts is one DataFrame build, not 1,000.
@@ -119,6 +125,13 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
             continue
         name, df = _read_one(source, input_format, mapping, options)
         formats.append((source.name, name))
+        bad.extend(df.attrs.get("bad_lines", []))
+        skipped.extend(df.attrs.get("skipped", []))
+        transcript_dups += int(df.attrs.get("transcript_duplicates", 0))
+        if len(df):
+            frames.append(df)
+    if transcripts:
+        df = ClaudeCodeTranscriptReader().read_all(transcripts, options)
         bad.extend(df.attrs.get("bad_lines", []))
         skipped.extend(df.attrs.get("skipped", []))
         transcript_dups += int(df.attrs.get("transcript_duplicates", 0))
