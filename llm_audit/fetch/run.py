@@ -95,6 +95,7 @@ def saved_end(out_dir: Path) -> dt.datetime | None:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    # mkstemp's 0600 is kept on purpose: the pages are the organisation's usage and costs.
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:

@@ -305,6 +305,7 @@ def plan_update(
     new: dict[str, SourcePrice] = {}
     notes: list[str] = []
     variants = 0
+    listed: set[str] = set()  # our models the source lists only through a variant
     for sp in wanted:
         res = book.resolve(sp.lookup, sp.provider)
         model, rule = res.model, res.rule
@@ -316,6 +317,7 @@ def plan_update(
         if model is not None:
             if rule in ("snapshot", "profile") and model.id != sp.new_id:
                 variants += 1  # a dated or regional variant, priced through its model
+                listed.add(model.id)
                 continue
             rank = 0 if rule in ("exact", "provider-prefix", "prefix") else 1
             matched.setdefault(model.id, []).append((rank, sp))
@@ -384,7 +386,12 @@ def plan_update(
             )
         )
     covered = sorted({sp.provider for sp in wanted})
-    seen = set(matched) | set(new)
+    seen = set(matched) | set(new) | listed
+    for prov, key, text in src.left_out:
+        if not providers or prov in providers:
+            notes.append(text)
+            if (hit := book.resolve(key, prov).model) is not None:
+                seen.add(hit.id)  # in the source, only not representable: not "removed"
     for model in sorted(book.models.values(), key=lambda m: (m.provider, m.id)):
         if model.provider in covered and model.id not in seen:
             changes.append(
@@ -443,6 +450,8 @@ class _Dumper(yaml.SafeDumper):
 def write_tables(plan: UpdatePlan) -> list[Path]:
     """Write every table of the plan into its folder, each atomically."""
     plan.out_dir.mkdir(parents=True, exist_ok=True)
+    umask = os.umask(0)
+    os.umask(umask)
     written = []
     for name, text in plan.tables.items():
         target = plan.out_dir / name
@@ -450,6 +459,7 @@ def write_tables(plan: UpdatePlan) -> list[Path]:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a price table is not secret
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

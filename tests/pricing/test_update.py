@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,9 @@ def test_litellm_update_writes_user_tables_and_keeps_history(
     assert "gpt-4o" in r.stdout and "input 2.5 -> 3; output 10 -> 12" in r.stdout
     assert sorted(p.name for p in out.iterdir()) == ["anthropic.yaml", "google.yaml", "openai.yaml"]
     assert bundled_digest() == before  # the bundled tables are never touched
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (out / "openai.yaml").stat().st_mode & 0o777 == 0o666 & ~mask  # not mkstemp's 0600
     openai = yaml.safe_load((out / "openai.yaml").read_text())
     assert openai["checked"] == TODAY and openai["source"] == url
     gpt4o = next(m for m in openai["models"] if m["id"] == "gpt-4o")
@@ -192,6 +196,11 @@ def test_genai_prices_dated_change_and_skips(cli: CLI, server: ApiServer, tmp_pa
     assert book.models["gpt-4o"].period_at(dt.date(2026, 10, 31)).standard.rates.input == 2.5
     assert book.models["gpt-4o"].period_at(dt.date(2026, 11, 1)).standard.rates.input == 2
     assert all(c["provider"] != "mistral" for c in result["changes"])  # not our provider
+    # DeepSeek's peak/off-peak prices have no place in our schema: left out, said, not "removed"
+    assert (
+        "deepseek/deepseek-chat: time-of-day prices are not modelled; left out" in result["notes"]
+    )
+    assert all(c["provider"] != "deepseek" for c in result["changes"])
     assert "claude-sonnet-5" not in changes(result, "new")  # known to the bundled tables
 
 

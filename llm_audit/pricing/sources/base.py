@@ -56,6 +56,8 @@ class SourceData:
     url: str
     prices: tuple[SourcePrice, ...]
     skipped: int  # entries that are not token-priced models of our providers
+    # Models left out on purpose: (our provider, the key to resolve, why); not "removed".
+    left_out: tuple[tuple[str, str, str], ...] = ()
 
 
 class PriceSource(Protocol):

@@ -85,24 +85,30 @@ def _current(prices: Any) -> tuple[Mapping[str, Any] | None, dt.date | None, lis
     if not isinstance(prices, list) or not prices:
         return None, None, []
     today = dt.datetime.now(dt.UTC).date()
-    notes: list[str] = []
-    # The last active conditional price wins; time-of-day prices (off-peak) are not modelled.
+    if any(
+        isinstance(i, Mapping)
+        and isinstance(i.get("constraint"), Mapping)
+        and "start_time" in i["constraint"]
+        for i in prices
+    ):
+        # Time-of-day prices (DeepSeek peak/off-peak): our schema has no such rule, and
+        # picking one of them would be a guess, so the model is left out (and said so).
+        return None, None, ["time-of-day prices are not modelled; left out"]
+    # The last active conditional price wins.
     for item in reversed(prices):
         if not isinstance(item, Mapping):
             continue
         constraint = item.get("constraint")
         if constraint is None:
-            return item.get("prices"), None, notes
+            return item.get("prices"), None, []
         if isinstance(constraint, Mapping) and "start_date" in constraint:
             try:
                 start = dt.date.fromisoformat(str(constraint["start_date"]))
             except ValueError:
                 continue
             if start <= today:
-                return item.get("prices"), start, notes
-        else:
-            notes.append("time-of-day prices are not modelled; the standard price is used")
-    return None, None, notes
+                return item.get("prices"), start, []
+    return None, None, []
 
 
 class GenaiPricesSource:
@@ -117,6 +123,7 @@ class GenaiPricesSource:
     def parse(self, doc: Any, url: str) -> SourceData:
         out: list[SourcePrice] = []
         skipped = 0
+        left_out: list[tuple[str, str, str]] = []
         for provider_doc in doc:
             if not isinstance(provider_doc, Mapping):
                 continue
@@ -128,6 +135,10 @@ class GenaiPricesSource:
                 current, since, notes = _current(model.get("prices"))
                 if not isinstance(current, Mapping):
                     skipped += 1
+                    key = str(model.get("id"))
+                    left_out += [
+                        (provider, key, f"{provider_doc.get('id')}/{key}: {n}") for n in notes
+                    ]
                     continue
                 flat, long_context, more = _split(current)
                 if "input" not in flat or "output" not in flat:
@@ -162,4 +173,4 @@ class GenaiPricesSource:
                         notes=tuple(notes + more),
                     )
                 )
-        return SourceData(self.name, url, tuple(out), skipped)
+        return SourceData(self.name, url, tuple(out), skipped, tuple(left_out))
