@@ -122,5 +122,6 @@ def pick_reader(source: Source, readers: Sequence[Reader], forced: str | None) -
     first = source.head.splitlines()[0][:120] if source.head.strip() else "(empty)"
     raise InputError(f"cannot tell what format this is; it starts with: {first}",
                      path=source.name, line=1,
-                     hint="pass --input-format NAME (see `llm-audit formats`), or --map "
-                     "FIELD=COLUMN for a generic CSV/JSONL")
+                     hint="pass --input-format NAME, one of: "
+                     + ", ".join(r.name for r in readers)
+                     + "; or --map FIELD=COLUMN for a generic CSV/JSONL")
