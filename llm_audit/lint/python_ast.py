@@ -1812,9 +1812,19 @@ class PythonFrontEnd:
     ) -> bool:
         if kws.keys() & {"num_retries", "fallbacks", "retries"}:
             return True
-        if re.search(
-            r"litellm\.num_retries\s*=|\bRouter\(|with_retry\(|with_fallbacks\(|HttpRetryOptions",
-            ix.module_text,
+        # module-wide settings: litellm.num_retries covers every litellm call; with_retry() /
+        # with_fallbacks() runnables and google-genai retry options the calls made through
+        # them; a litellm Router only the calls made on it (router.completion, not a direct
+        # litellm.completion next to it)
+        direct = (ix.resolve_name(call.func) or "").startswith("litellm.")
+        pattern = r"litellm\.num_retries\s*="
+        if not direct:
+            pattern += r"|with_retry\(|with_fallbacks\(|HttpRetryOptions"
+        if re.search(pattern, ix.module_text):
+            return True
+        recv = dotted(call.func.value) if isinstance(call.func, ast.Attribute) else None
+        if recv and re.search(
+            rf"\b{re.escape(recv)}\s*(:[^=]+)?=\s*[\w.]*Router\(", ix.module_text
         ):
             return True
         # transport-level retries (a requests HTTPAdapter, an httpx transport) count where
@@ -1845,6 +1855,7 @@ STREAM_INTERACTIVE = re.compile(
 STREAM_SINK = re.compile(
     r"put|write|writelines|write_text|dump|send_message|send_message_batch|add|add_all|"
     r"execute|executemany|lpush|rpush|xadd|hset|set|setex|delay|apply_async|send_task|"
+    r"create|update|update_or_create|bulk_create|"
     r"enqueue|save|insert|insert_one|insert_many|update_one|replace_one|upsert|put_item|"
     r"put_object|upload_fileobj|to_csv|to_parquet|produce"
 )

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from llm_audit.lint.callsite import PER_REQUEST, UNSTABLE, CallSite
 from llm_audit.lint.rules.base import Confidence, Hit, RuleOptions, Severity
 
+MAX_LABEL = 16  # "Date: ", "User id: ": a label before the variable is no cacheable prefix
 MIN_STATIC_AFTER = 40  # characters of fixed text worth caching after the variable part
 
 
@@ -78,13 +79,18 @@ class DynamicBeforeStatic:
                     )
                     return
         pieces = first.pieces
-        if pieces and pieces[0].kind == "dynamic" and pieces[0].detail != "history":
-            after = "".join(p.text for p in pieces[1:] if p.kind == "static")
-            if len(after.strip()) >= MIN_STATIC_AFTER:
-                yield Hit(
-                    f"the {first.role} prompt starts with {pieces[0].text!r}, then "
-                    f"{len(after.strip())} characters of fixed text that can never be "
-                    "cached",
-                    "put the fixed text first and the variable part last",
-                    line=first.line,
-                )
+        # the first variable piece, after at most a short label ("Date: {today}\n" + RULES)
+        i = next((n for n, p in enumerate(pieces) if p.kind == "dynamic"), None)
+        if i is None or pieces[i].detail == "history":
+            return
+        label = "".join(p.text for p in pieces[:i])
+        if len(label.strip()) > MAX_LABEL:
+            return
+        after = "".join(p.text for p in pieces[i + 1 :] if p.kind == "static")
+        if len(after.strip()) >= MIN_STATIC_AFTER:
+            yield Hit(
+                f"the {first.role} prompt starts with {(label + pieces[i].text).strip()!r}, "
+                f"then {len(after.strip())} characters of fixed text that can never be cached",
+                "put the fixed text first and the variable part last",
+                line=first.line,
+            )

@@ -76,3 +76,11 @@ def langchain_template_static_first(question: str, context: str) -> object:
 
     chain = ChatPromptTemplate.from_messages([("system", "You are a support agent for Acme. Answer only from the context."), ("human", "{context}\n\n{question}")]) | ChatOpenAI(model="gpt-4o-mini", max_tokens=300, timeout=20)  # ok: LLM001
     return chain.invoke({"question": question, "context": context})
+
+
+def labelled_date_first(question: str, today: str) -> object:
+    return client.chat.completions.create(model="gpt-4o-mini", max_tokens=300, messages=[{"role": "system", "content": f"Date: {today}\nYou are the support agent of Acme. Follow the refund policy and answer briefly."}, {"role": "user", "content": question}])  # expect: LLM001
+
+
+def long_intro_then_name(question: str, name: str) -> object:
+    return client.chat.completions.create(model="gpt-4o-mini", max_tokens=300, messages=[{"role": "system", "content": f"You are the support agent of Acme. Follow the refund policy and answer briefly. The customer is {name}."}, {"role": "user", "content": question}])  # ok: LLM001

@@ -33,3 +33,14 @@ def lite_retries(q: str) -> object:
 
 def raw(q: str) -> object:
     return requests.post("https://api.anthropic.com/v1/messages", timeout=30, json={"model": "claude-haiku-4-5", "max_tokens": 50, "messages": [{"role": "user", "content": q}]})  # expect: LLM008
+
+
+router = litellm.Router(model_list=[], num_retries=3)
+
+
+def routed(q: str) -> object:
+    return router.completion(model="gpt-4o-mini", max_tokens=50, messages=[{"role": "user", "content": q}])  # ok: LLM008
+
+
+def direct_beside_router(q: str) -> object:
+    return litellm.completion(model="gpt-4o-mini", max_tokens=50, timeout=30, messages=[{"role": "user", "content": q}])  # expect: LLM008
