@@ -230,3 +230,26 @@ def test_source_errors(cli: CLI, server: ApiServer, tmp_path: Path) -> None:
     assert r.exit_code == 2 and "--output must be a folder" in r.stderr
     r = cli(["pricing", "update", "--provider", "mistral", "-o", str(tmp_path / "p")])
     assert r.exit_code == 2 and "--provider: unknown mistral" in r.stderr
+
+
+def test_every_bundled_model_round_trips_through_the_writer(tmp_path: Path) -> None:
+    """What `pricing update` writes back for a model (its whole history) parses to the same
+    prices: no field of the schema is lost (a new schema field must be written too)."""
+    from dataclasses import replace
+
+    from llm_audit.pricing.tables import bundled_tables, parse_table
+    from llm_audit.pricing.update import model_doc
+
+    for table in bundled_tables():
+        doc = {
+            "schema": 1,
+            "provider": table.provider,
+            "name": "rt",
+            "source": "s",
+            "checked": TODAY,
+            "models": [model_doc(m) for m in table.models],
+        }
+        back = parse_table(yaml.safe_dump(doc, sort_keys=False), "rt.yaml", bundled=False)
+        assert len(back.models) == len(table.models)
+        for old, new in zip(table.models, back.models, strict=True):
+            assert replace(new, table=old.table) == old, old.id
