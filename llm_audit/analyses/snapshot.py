@@ -120,7 +120,7 @@ class SiteSnapshot:
             "unpriced_reason": self.unpriced_reason,
             "calls_per_month": self.calls_per_month,
             "calls_source": self.calls_source,
-            "monthly_cost": self.monthly_cost,
+            "monthly_cost": _money(self.monthly_cost),
         }
 
 
@@ -230,7 +230,7 @@ class Snapshot:
                 "call_sites": len(self.sites),
                 "priced_sites": len(self.priced_sites),
                 "unpriced_sites": len(self.sites) - len(self.priced_sites),
-                "monthly_cost": self.monthly_cost,
+                "monthly_cost": _money(self.monthly_cost),
                 "unpriced_calls_per_month": self.unpriced_calls,
                 "unpriced_share": self.unpriced_share,
             },
@@ -245,6 +245,15 @@ class Snapshot:
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _money(x: float | None) -> float | None:
+    """A derived sum for the file: float noise rounded off at a tenth of a micro-dollar.
+
+    Costs per call stay exact (they are what re-pricing starts from); sums and products are
+    recomputed from them when the file is read.
+    """
+    return None if x is None else round(x, 10) + 0.0
 
 
 # -- building --------------------------------------------------------------------------------
