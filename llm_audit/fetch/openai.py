@@ -59,6 +59,8 @@ class OpenAIAdmin:
             ("bucket_width", endpoint.bucket),
             ("limit", str(endpoint.limit)),
         ]
+        # Arrays go as group_by[]=a&group_by[]=b, as the official SDKs send them
+        # (their Querystring uses array_format="brackets").
         out += [("group_by[]", k) for k in endpoint.group_by]
         if page:
             out.append(("page", page))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -62,6 +63,12 @@ class FetchResult:
 
 def read_key(variable: str, provider: Provider) -> str:
     """The admin key from the environment; registered for scrubbing before any request."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable):
+        # Someone passed the key itself: say so without echoing it.
+        raise InputError(
+            "--key-env takes the NAME of an environment variable, not a key",
+            hint=f"export MY_KEY=<key>, then --key-env MY_KEY (or set {provider.key_env})",
+        )
     value = os.environ.get(variable, "").strip()
     if not value:
         raise InputError(

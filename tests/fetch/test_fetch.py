@@ -502,6 +502,9 @@ def test_missing_key_is_a_usage_error_before_any_request(
     assert "OPENAI_ADMIN_KEY is not set" in r.stderr
     assert "export OPENAI_ADMIN_KEY=<your ADMIN key (sk-admin-" in r.stderr
     assert api.seen == []
+    # a key passed where the variable's name belongs is refused without being echoed
+    r = run([*fetch_openai(api, tmp_path / "o"), "--key-env", "orgadmin-PLAINSECRET-77aa88bb99cc"])
+    assert r.exit_code == 2 and "--key-env takes the NAME of an environment variable" in r.stderr
     # and there is no option that takes a key value
     r = run([*fetch_openai(api, tmp_path / "o"), "--key", "sk-admin-x"])
     assert r.exit_code == 2 and "No such option: --key" in r.stderr
