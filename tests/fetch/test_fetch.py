@@ -644,3 +644,31 @@ def _invoke_with_stderr(argv: list[str], err: io.StringIO) -> int:
     finally:
         assert sys.stdout.getvalue() == ""  # type: ignore[attr-defined]
         sys.stdout, sys.stderr = old
+
+
+def test_connection_refused_is_translated(run: Run, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    r = run(
+        [
+            "fetch",
+            "openai",
+            "--since",
+            "2026-10-01",
+            "--until",
+            "2026-10-01",
+            "--base-url",
+            f"http://127.0.0.1:{port}/v1",
+            "-o",
+            str(tmp_path / "o"),
+            *FAST,
+            "--retries",
+            "1",
+        ]
+    )
+    assert r.exit_code == 2
+    assert "gave up after 2 attempts; last: ConnectError:" in r.stderr
+    assert "retrying in 0.01 s" in r.stderr and "Traceback" not in r.stderr
