@@ -29,8 +29,8 @@ OutputOpt = Annotated[
 ]
 PricingOpt = Annotated[
     list[Path] | None,
-    typer.Option("--pricing", help="Extra price table (YAML), merged over the bundled ones. "
-                 "Repeatable."),
+    typer.Option("--pricing", help="Extra price table (YAML, or a folder of them such as "
+                 "`pricing update` writes), merged over the bundled ones. Repeatable."),
 ]
 
 
