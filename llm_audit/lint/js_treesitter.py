@@ -290,6 +290,8 @@ class _File:
         sdk, prov = CLIENT_MODULES[module]
         if ctor.endswith("AzureOpenAI"):
             sdk, prov = "azure-openai", "azure"
+        if ctor.endswith("OpenAIApi"):  # openai v3 (2023): axios underneath, no retries
+            sdk = "openai-v0"
         return ExportedClient(
             ClientInfo(
                 True,
@@ -571,6 +573,11 @@ def _site(f: _File, call: Node, retry_lib: bool) -> CallSite | None:
     elif len(parts) >= 3 and parts[-2] == "messages" and parts[-1] in ("create", "stream"):
         sdk, api, method = "anthropic", "messages", parts[-1]
         recv = ".".join(parts[:-2]).removesuffix(".beta")
+    elif len(parts) >= 2 and parts[-1] in ("createChatCompletion", "createCompletion"):
+        # the openai v3 package: openai.createChatCompletion({...}, {timeout})
+        sdk, method = "openai", parts[-1]
+        api = "chat" if method == "createChatCompletion" else "completions"
+        recv = ".".join(parts[:-1])
     elif len(parts) >= 3 and parts[-2] == "batches" and parts[-1] == "create":
         sdk, api, method = "openai", "batches", "create"
         recv = ".".join(parts[:-2]).removesuffix(".messages")
@@ -644,6 +651,8 @@ def _site(f: _File, call: Node, retry_lib: bool) -> CallSite | None:
         found = f.client_for(recv)
         if found is not None:
             client, sdk, provider = found.info, found.sdk, found.provider
+        elif method.startswith("create") and method != "create":
+            return None  # createChatCompletion on something that is not an OpenAIApi
         elif not any(m in CLIENT_MODULES for m in f.imports.values()) and not (
             # a client imported from a module outside the scan: chat.completions is the
             # OpenAI shape (and its compatibles); messages.create alone could be Twilio

@@ -76,7 +76,7 @@ def test_js_project_across_modules() -> None:
     result = lint([root], LintConfig(root=root))
     fired = {(f.path, f.line, f.code) for f in result.findings}
     checked = 0
-    for path in sorted(root.rglob("*.ts")):
+    for path in sorted([*root.rglob("*.ts"), *root.rglob("*.js")]):
         shown = path.relative_to(root).as_posix()
         for n, line in enumerate(path.read_text().splitlines(), 1):
             comment = line.split("//", 1)[1] if "//" in line else ""
@@ -87,4 +87,4 @@ def test_js_project_across_modules() -> None:
                 else:
                     assert (shown, n, code) not in fired, f"{code} should not fire at {shown}:{n}"
     assert checked >= 15
-    assert len(result.sites) == 10
+    assert len(result.sites) == 12

@@ -57,6 +57,12 @@ class MissingTimeout:
                 "pass abortSignal: AbortSignal.timeout(30_000)",
             )
             return
+        if site.sdk == "openai-v0" and site.language != "python":
+            yield Hit(
+                "no timeout: the openai v3 package (axios) waits as long as the server does",
+                "pass { timeout: ms } as the second argument, or move to openai v4+",
+            )
+            return
         where = f" (client built at line {site.client.line})" if site.client.line else ""
         yield Hit(
             f"no timeout on the call or its client{where}: the SDK default is ten minutes",
