@@ -569,6 +569,19 @@ def test_bad_options(api: ApiServer, run: Run, tmp_path: Path) -> None:
     assert r.exit_code == 2 and "-o must be a folder" in r.stderr
     r = run(["fetch", "openai", "--since", "2026-13-01", "-o", str(tmp_path / "o")])
     assert r.exit_code == 2 and "--since '2026-13-01' is not a date" in r.stderr
+    r = run(
+        [
+            "fetch",
+            "openai",
+            "--since",
+            "2026-10-05",
+            "--until",
+            "2026-10-01",
+            "-o",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert r.exit_code == 2 and "--since must be before --until" in r.stderr
     assert api.seen == []
 
 
