@@ -848,6 +848,8 @@ class _Prompts:
                     kws = {k.arg for k in found.keywords}
                     if kws & {"k", "top_k", "limit", "n_results", "max_results", "n"}:
                         return "join-bounded"
+                    if isinstance(found.func, ast.Attribute) and RETRIEVAL.search(found.func.attr):
+                        return "join-bounded"  # a retriever returns its top k (default 4-10)
                     if (
                         found.args
                         and isinstance(found.args[-1], ast.Constant)
@@ -1615,13 +1617,16 @@ class PythonFrontEnd:
             and any(isinstance(n, ast.Break | ast.Return) for s in loop.body for n in ast.walk(s))
         ):
             return True  # a retry loop or a bounded agent loop
+        tries = any(isinstance(n, ast.Try) for s in loop.body for n in ast.walk(s))
         if (
-            any(isinstance(n, ast.Try) for s in loop.body for n in ast.walk(s))
+            tries
             and any(isinstance(n, ast.Break | ast.Continue) for s in loop.body for n in ast.walk(s))
             and isinstance(it, ast.Call)
             and dotted(it.func) == "range"
         ):
             return True
+        if tries and self._returns_from_try(call, ix):
+            return True  # a fallback loop: for model in MODELS: try: return call(model) ...
         # the conversation grows inside the loop: each request depends on the previous answer
         msgs = [k.value for k in call.keywords if k.arg in ("messages", "input", "contents")]
         for mexpr in msgs:
@@ -1635,12 +1640,46 @@ class PythonFrontEnd:
         while isinstance(parent, ast.Await | ast.Attribute | ast.Subscript | ast.Call | ast.BoolOp):
             parent = ix.parents.get(parent)
         if isinstance(parent, ast.Assign):
+            call_text = _src_full(call)
             for t in parent.targets:
                 key = dotted(t)
-                if key is not None:
-                    call_text = _src_full(call)
-                    if re.search(r"\b" + re.escape(key) + r"\b", call_text):
-                        return True
+                if key is None:
+                    continue
+                if re.search(r"\b" + re.escape(key) + r"\b", call_text):
+                    return True
+                # r = call(... summary ...); summary = r.choices[0]...: a refine chain
+                for stmt in loop.body:
+                    for node in ast.walk(stmt):
+                        if (
+                            isinstance(node, ast.Assign)
+                            and node is not parent
+                            and re.search(r"\b" + re.escape(key) + r"\b", _src_full(node.value))
+                        ):
+                            fed = [d for tt in node.targets if (d := dotted(tt))]
+                            if any(re.search(r"\b" + re.escape(d) + r"\b", call_text) for d in fed):
+                                return True
+        return False
+
+    def _returns_from_try(self, call: ast.Call, ix: ModuleIndex) -> bool:
+        """The call's result is returned from inside a try: the loop stops at the first success."""
+        cur = ix.parents.get(call)
+        returned = False
+        while cur is not None and not isinstance(cur, ast.For | ast.AsyncFor | ast.While):
+            if isinstance(cur, ast.Return):
+                returned = True
+            if isinstance(cur, ast.Try) and returned:
+                return True
+            if isinstance(cur, ast.Assign):
+                # r = call(...); ...; return r (inside the same try)
+                names = {d for tt in cur.targets if (d := dotted(tt))}
+                body = ix.parents.get(cur)
+                if isinstance(body, ast.Try) and any(
+                    isinstance(n, ast.Return) and n.value is not None and dotted(n.value) in names
+                    for s in body.body
+                    for n in ast.walk(s)
+                ):
+                    return True
+            cur = ix.parents.get(cur)
         return False
 
     def _add_helper_loops(
@@ -1843,6 +1882,12 @@ class PythonFrontEnd:
         return False
 
 
+# calls that return a retriever's top k documents (bounded context for LLM007)
+RETRIEVAL = re.compile(
+    r"similarity_search|max_marginal_relevance_search|get_relevant_documents|retrieve|"
+    r"search|query|knn|nearest",
+    re.I,
+)
 # a call in the chunk loop that shows the text as it arrives: the stream has a watcher
 STREAM_INTERACTIVE = re.compile(
     r"\b(print|send|send_text|send_json|emit|write_message|put_nowait|flush|on_token|"

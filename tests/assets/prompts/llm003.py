@@ -66,3 +66,28 @@ def refine(draft: str) -> str:
     for _ in ["tone", "length"]:
         draft = client.chat.completions.create(model="gpt-4o-mini", max_tokens=50, messages=[{"role": "user", "content": draft}]).choices[0].message.content or ""  # ok: LLM003
     return draft
+
+
+def fallback_models(prompt: str) -> object:
+    for model in ["gpt-4o", "gpt-4o-mini"]:  # a fallback chain, not one request per item
+        try:
+            return client.chat.completions.create(model=model, max_tokens=100, messages=[{"role": "user", "content": prompt}])  # ok: LLM003
+        except Exception:
+            continue
+    return None
+
+
+def refine_summary(chunks: list[str]) -> str:
+    summary = ""
+    for chunk in chunks:  # each request needs the previous answer
+        r = client.chat.completions.create(model="gpt-4o-mini", max_tokens=300, messages=[{"role": "user", "content": f"Summary so far: {summary}\nNew text: {chunk}\nUpdate the summary."}])  # ok: LLM003
+        summary = r.choices[0].message.content or ""
+    return summary
+
+
+def summarize_each(chunks: list[str]) -> list[str]:
+    out = []
+    for chunk in chunks:  # independent chunks, one after another
+        r = client.chat.completions.create(model="gpt-4o-mini", max_tokens=300, messages=[{"role": "user", "content": f"Summarize:\n{chunk}"}])  # expect: LLM003
+        out.append(r.choices[0].message.content or "")
+    return out

@@ -54,3 +54,15 @@ class RecentChat:
     def say(self, text: str) -> object:
         self.history.append({"role": "user", "content": text})
         return client.chat.completions.create(model="gpt-4o-mini", max_tokens=300, messages=[{"role": "system", "content": "Be brief."}, *self.history])  # ok: LLM007
+
+
+def retrieved_top_k(question: str, vectorstore: object) -> object:
+    docs = vectorstore.similarity_search(question)  # type: ignore[attr-defined]  # a retriever's top k
+    context = "\n".join(d.page_content for d in docs)
+    return client.chat.completions.create(model="gpt-4o-mini", max_tokens=300, messages=[{"role": "system", "content": "Answer from the context only."}, {"role": "user", "content": f"{context}\n\n{question}"}])  # ok: LLM007
+
+
+def every_row(question: str, cursor: object) -> object:
+    rows = cursor.fetchall()  # type: ignore[attr-defined]
+    context = "\n".join(str(r) for r in rows)
+    return client.chat.completions.create(model="gpt-4o-mini", max_tokens=300, messages=[{"role": "system", "content": "Answer from the rows only."}, {"role": "user", "content": f"{context}\n\n{question}"}])  # expect: LLM007
