@@ -249,6 +249,13 @@ class _File:
                         self.clients[_text(name)] = info
                         if _enclosing_function(n) is None:
                             self.top_level.add(_text(name))
+            elif n.type in ("public_field_definition", "field_definition"):
+                # class Svc { private client = new OpenAI({...}) }: used as this.client
+                name = n.child_by_field_name("name") or n.child_by_field_name("property")
+                value = n.child_by_field_name("value")
+                info = self._client(value) if name is not None and value is not None else None
+                if info is not None:
+                    self.clients["this." + _text(name)] = info
             elif n.type == "assignment_expression":
                 left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
                 if left is not None and right is not None:

@@ -49,3 +49,16 @@ async function raw(q: string) {
 async function rawTimeout(q: string) {
   return fetch("https://api.openai.com/v1/chat/completions", { method: "POST", signal: AbortSignal.timeout(10_000), body: JSON.stringify({ model: "gpt-4o-mini", max_tokens: 50, messages: [{ role: "user", content: q }] }) }); // ok: LLM004
 }
+
+export class Summarizer {
+  private timed = new OpenAI({ timeout: 10_000 });
+  private untimed = new OpenAI();
+
+  async run(text: string) {
+    return this.timed.chat.completions.create({ model: MODEL, max_tokens: 100, messages: [{ role: "user", content: text }] }); // ok: LLM004
+  }
+
+  async runBare(text: string) {
+    return this.untimed.chat.completions.create({ model: MODEL, max_tokens: 100, messages: [{ role: "user", content: text }] }); // expect: LLM004
+  }
+}
