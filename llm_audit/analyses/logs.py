@@ -156,18 +156,31 @@ def _when(text: str, tz: str, end: bool) -> pd.Timestamp:
 
 
 def _label(df: pd.DataFrame) -> pd.Series:
-    return df["model"].fillna(df["model_raw"]).astype("string")
+    """The priced model id, else the id as logged (a categorical: few distinct values)."""
+    return df["model"].astype("string").fillna(df["model_raw"].astype("string")).astype(
+        "category")
 
 
-def _group_rows(df: pd.DataFrame, keys: list[str], limit: int | None = None) -> tuple[Row, ...]:
-    df = df.assign(cache_write_tokens=df["cache_write_5m_tokens"] + df["cache_write_1h_tokens"])
+_SUMMED = ("requests", "input_tokens", "output_tokens", "cache_read_tokens",
+           "cache_write_5m_tokens", "cache_write_1h_tokens", "cost_total", "cost_output",
+           "priced")
+
+
+def _group_rows(df: pd.DataFrame, keys: list[str], limit: int | None = None,
+                dropna: bool = False) -> tuple[Row, ...]:
+    # Only the summed columns: a groupby over the full-width frame copies every column.
+    df = df[[*dict.fromkeys([*keys, *_SUMMED])]].assign(
+        cache_write_tokens=df["cache_write_5m_tokens"] + df["cache_write_1h_tokens"],
+        unpriced=~df["priced"].astype(bool))
+    if dropna:
+        df = df[df[keys].notna().all(axis=1).to_numpy()]
     g = df.groupby(keys, dropna=False, sort=False)
     out = g.agg(requests=("requests", "sum"), input_tokens=("input_tokens", "sum"),
                 output_tokens=("output_tokens", "sum"),
                 cache_read_tokens=("cache_read_tokens", "sum"),
                 cache_write_tokens=("cache_write_tokens", "sum"), cost=("cost_total", "sum"),
                 cost_output=("cost_output", "sum"),
-                unpriced=("priced", lambda s: int((~s.astype(bool)).sum())))
+                unpriced=("unpriced", "sum"))
     out = out.sort_values("cost", ascending=False)
     total = float(df["cost_total"].sum())
     rows: list[Row] = []
@@ -227,19 +240,31 @@ def _priceable(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[[c for c in rows.columns if c not in skip]]
 
 
+PRICE_CHUNK = 500_000  # rows per engine call: its merge holds ~40 columns of every row
+
+
 def _price(table: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
     """``table`` with the engine's model and cost columns; an empty log gets them without rows.
 
-    Only the columns a price depends on go through the engine (one call for the whole log)."""
+    Only the columns a price depends on go through the engine, ``PRICE_CHUNK`` rows at a time
+    (a row's price depends on that row alone), and only the engine's columns the analysis
+    reads come back: the engine's working set stays a few hundred MB on any log."""
+    import pandas as pd
+
     from llm_audit.pricing.engine import COST_COLUMNS
 
     if len(table):
         narrow = _priceable(table)
-        priced = price(narrow, book)
+        wanted = ["model", "priced", "unpriced_reason", *COST_COLUMNS]
+        parts = [price(narrow.iloc[i:i + PRICE_CHUNK], book)[wanted]
+                 for i in range(0, len(narrow), PRICE_CHUNK)]
+        priced = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         out = table.copy(deep=False)
-        for col in priced.columns:  # the engine keeps the row order
-            if col not in table.columns or col in ("model", "region"):
-                out[col] = priced[col].set_axis(out.index)
+        for col in wanted:  # the engine keeps the row order
+            values = priced[col].set_axis(out.index)
+            # few distinct values: a categorical is a byte a row instead of a string
+            out[col] = values.astype("category") if col in ("model", "unpriced_reason") \
+                else values
         return out
     out = table.copy()
     for col in COST_COLUMNS:
@@ -340,7 +365,7 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
         per_user = Spread(options.users, v, v, v, v, v)
     elif len(users):
         user_source = "user column"
-        spent = priced.dropna(subset=["user"]).groupby("user")["cost_total"].sum()
+        spent = priced.groupby("user")["cost_total"].sum()  # NA users are not a group
         users_active = int(users.nunique())
         # every active user counts, the ones whose calls were all unpriced or free included
         monthly = (spent * month_factor).reindex(users.unique(), fill_value=0.0)
@@ -351,7 +376,11 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
                               "requests": int(counts.get(u, 0))})
 
     # latency budget: ttft against generation, per model and feature
-    lat = df[df["latency_ms"].notna()].copy()
+    lat = df.loc[df["latency_ms"].notna().to_numpy(),
+                 ["label", "feature", "latency_ms", "ttft_ms", "output_tokens", "stream",
+                  "service_tier", "requests", "input_tokens", "cache_read_tokens",
+                  "cache_write_5m_tokens", "cache_write_1h_tokens", "cost_total", "cost_output",
+                  "priced"]]
     lat["generation_ms"] = lat["latency_ms"] - lat["ttft_ms"]
     budget_rows: list[Row] = []
     latency_rows: list[Row] = []
@@ -419,8 +448,8 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
     cost_by = {
         "model": _group_rows(df.assign(model=df["label"]), ["model"]),
         "feature": _group_rows(df.assign(feature=df["feature"].fillna("—")), ["feature"]),
-        "user": _group_rows(df.dropna(subset=["user"]), ["user"], limit=20),
-        "day": tuple(sorted(_group_rows(df.dropna(subset=["day"]), ["day"]),
+        "user": _group_rows(df, ["user"], limit=20, dropna=True),
+        "day": tuple(sorted(_group_rows(df, ["day"], dropna=True),
                             key=lambda r: str(r["day"]))),
     }
     if options.group_by:
@@ -442,14 +471,16 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
 
     # 4. caching
     cache_rows: list[Row] = []
-    for model, g in df.groupby("label", sort=True):
-        inp = int(g["input_tokens"].sum())
+    sums = df[["label", "input_tokens", "cache_read_tokens", "cost_cache_read"]].assign(
+        cache_write_tokens=df["cache_write_5m_tokens"] + df["cache_write_1h_tokens"]
+    ).groupby("label", sort=True).sum()
+    for model, g in sums.iterrows():
+        inp = int(g["input_tokens"])
         cache_rows.append({"model": str(model), "input_tokens": inp,
-                           "cache_read_tokens": int(g["cache_read_tokens"].sum()),
-                           "cache_write_tokens": int((g["cache_write_5m_tokens"]
-                                                      + g["cache_write_1h_tokens"]).sum()),
-                           "hit_rate": float(g["cache_read_tokens"].sum()) / inp if inp else None,
-                           "cost_cache_read": float(g["cost_cache_read"].sum())})
+                           "cache_read_tokens": int(g["cache_read_tokens"]),
+                           "cache_write_tokens": int(g["cache_write_tokens"]),
+                           "hit_rate": float(g["cache_read_tokens"]) / inp if inp else None,
+                           "cost_cache_read": float(g["cost_cache_read"])})
     levers: list[Lever] = []
     prefixes, prefix_notes, prefix_saving = _prefix_analysis(df, book)
     if prefix_saving > 0:
@@ -507,7 +538,11 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
                                 "output tokens are classification-shaped; the smaller model "
                                 "answers them as well (check with an eval first)"))
     batching: list[Row] = []
-    cand = priced[(priced["service_tier"] != "batch") & (priced["stream"] == False)]  # noqa: E712
+    waits = (priced["service_tier"] != "batch") & (priced["stream"] == False)  # noqa: E712
+    # The columns the burst rules and the batch what-if read, not the full-width frame.
+    needed = [*_priceable(priced).columns, *(c for c in ("feature", "trace_id", "session_id",
+              "label", "user", "cost_total") if c in priced.columns)]
+    cand = priced.loc[waits.fillna(False).to_numpy(dtype=bool), list(dict.fromkeys(needed))]
     if len(cand):
         tag = cand["feature"].fillna("").str.contains(BATCH_TAGS)
         group = cand["trace_id"] if "trace_id" in cand else pd.Series(pd.NA, index=cand.index)
@@ -641,7 +676,8 @@ def _rapid_runs(df: pd.DataFrame) -> pd.Series:
     import pandas as pd
 
     out = pd.Series(False, index=df.index)
-    known = df[df["user"].notna() & df["timestamp"].notna()]
+    known = df.loc[(df["user"].notna() & df["timestamp"].notna()).to_numpy(),
+                   ["user", "feature", "label", "timestamp"]]
     if known.empty:
         return out
     keys = [known["user"], known["feature"].fillna(""), known["label"]]

@@ -40,6 +40,28 @@ class LogLoad:
     timing_contradiction_count: int = 0
 
 
+# Strings with few distinct values become categoricals (a byte or two a row instead of a
+# string each: a model id, a tier, the file name repeated on a million rows); the columns a
+# reader adds beside the contract get compact dtypes too.
+_CATEGORICAL = ("provider", "model", "model_raw", "service_tier", "user", "project",
+                "workspace", "api_key", "feature", "finish_reason", "status", "region",
+                "context_tier", "source_file", "speed")
+_STRINGS = ("request_key", "trace_id", "session_id", "message_id", "prompt_text")
+
+
+def _compact(table: pd.DataFrame) -> pd.DataFrame:
+    for name in _CATEGORICAL:
+        if name in table.columns:
+            table[name] = table[name].astype("string").astype("category")
+    for name in _STRINGS:
+        if name in table.columns:
+            table[name] = table[name].astype("string")
+    if "has_request" in table.columns:
+        table["has_request"] = table["has_request"].astype("boolean")
+    table.attrs = {}  # pandas deep-copies attrs on every operation
+    return table
+
+
 def _pick(source: Source, forced: str | None) -> Reader:
     try:
         return pick_reader(source, READERS, forced)
@@ -187,7 +209,7 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
         f"{f}:{ln}: request id {rid} already seen"
         for f, ln, rid in table.loc[dup.to_numpy(), ["source_file", "source_line", "request_id"]]
         .head(_LISTED).itertuples(index=False, name=None))
-    table = table[~dup.to_numpy()].reset_index(drop=True)
+    table = _compact(table[~dup.to_numpy()].reset_index(drop=True))
     return LogLoad(table, tuple(formats), tuple(bad), tuple(skipped), tuple(found),
                    contradiction_count, int(dup.sum()), examples, transcript_dups,
                    tuple(timing_notes), timing_count)
