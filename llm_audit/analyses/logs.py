@@ -474,13 +474,13 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
     sums = df[["label", "input_tokens", "cache_read_tokens", "cost_cache_read"]].assign(
         cache_write_tokens=df["cache_write_5m_tokens"] + df["cache_write_1h_tokens"]
     ).groupby("label", sort=True).sum()
-    for model, g in sums.iterrows():
-        inp = int(g["input_tokens"])
-        cache_rows.append({"model": str(model), "input_tokens": inp,
-                           "cache_read_tokens": int(g["cache_read_tokens"]),
-                           "cache_write_tokens": int(g["cache_write_tokens"]),
-                           "hit_rate": float(g["cache_read_tokens"]) / inp if inp else None,
-                           "cost_cache_read": float(g["cost_cache_read"])})
+    for model, inp, read, write, read_cost in sums[
+            ["input_tokens", "cache_read_tokens", "cache_write_tokens", "cost_cache_read"]
+    ].itertuples(name=None):
+        cache_rows.append({"model": str(model), "input_tokens": int(inp),
+                           "cache_read_tokens": int(read), "cache_write_tokens": int(write),
+                           "hit_rate": float(read) / int(inp) if inp else None,
+                           "cost_cache_read": float(read_cost)})
     levers: list[Lever] = []
     prefixes, prefix_notes, prefix_saving = _prefix_analysis(df, book)
     if prefix_saving > 0:
