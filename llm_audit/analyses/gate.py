@@ -19,7 +19,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from llm_audit.analyses.snapshot import LogUnit, SiteSnapshot, Snapshot, TierRates
 from llm_audit.config import GATE_KEYS, Config
@@ -36,17 +36,7 @@ Cause = Literal[
     "now priced",
     "unpriced",
 ]
-CAUSES: tuple[Cause, ...] = (
-    "price",
-    "model",
-    "prompt tokens",
-    "output tokens",
-    "usage",
-    "new site",
-    "removed site",
-    "now priced",
-    "unpriced",
-)
+CAUSES: tuple[Cause, ...] = get_args(Cause)  # the order reports list them in
 Status = Literal["changed", "unchanged", "new", "removed"]
 
 
