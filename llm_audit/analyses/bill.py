@@ -783,6 +783,13 @@ def _kind_total(alt: pd.DataFrame, kind: str, book: PriceBook, swapped: object) 
     return None if sel.isna().any() else float(sel.sum())
 
 
+def _priced_only(pu: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """The priced rows, only ``columns`` (filtering all ~50 columns of a large table costs)."""
+    ok = pu["priced"].to_numpy(dtype=bool)
+    narrow = pu[list(dict.fromkeys(columns))]
+    return narrow if ok.all() else narrow[ok]
+
+
 def _cache_gain(pu: pd.DataFrame) -> pd.Series:
     """USD saved per token read from the cache instead of sent uncached, per row."""
     return (pu["unit_input"] - pu["unit_cache_read"]) / 1_000_000
@@ -802,8 +809,7 @@ def _cache(pu: pd.DataFrame, target: float) -> Row:
     total_in = float(pu["input_tokens"].sum())
     read = float(pu["cache_read_tokens"].sum())
     hit = read / total_in if total_in else 0.0
-    ok = pu["priced"].to_numpy(dtype=bool)
-    if not ok.any():
+    if not bool(pu["priced"].any()):
         return {
             "hit_rate": hit,
             "saved_usd": 0.0,
@@ -811,7 +817,18 @@ def _cache(pu: pd.DataFrame, target: float) -> Row:
             "target": target,
             "at_target_usd": None,
         }
-    p = pu[ok]
+    p = _priced_only(
+        pu,
+        [
+            "cost_total",
+            "input_tokens",
+            "cache_read_tokens",
+            "cache_write_5m_tokens",
+            "cache_write_1h_tokens",
+            "unit_input",
+            "unit_cache_read",
+        ],
+    )
     actual = float(p["cost_total"].sum())
     gain = _cache_gain(p)
     without = actual + float((p["cache_read_tokens"] * gain).sum())
@@ -828,7 +845,8 @@ def _cache(pu: pd.DataFrame, target: float) -> Row:
 
 def _anomalies(pu: pd.DataFrame, factor: float) -> tuple[Row, ...]:
     """A day whose cost per request (per model) is above factor x its trailing 7-day median."""
-    d = pu[(pu["priced"] & (pu["requests"] > 0)).to_numpy(dtype=bool)]
+    cols = ["model", "day", "cost_total", "requests"]
+    d = pu[cols][(pu["priced"] & (pu["requests"] > 0)).to_numpy(dtype=bool)]
     if not len(d):
         return ()
     daily = (
@@ -882,26 +900,38 @@ OUTPUT_CUT = 0.2  # output caps and shorter answers cut output tokens by this sh
 def _what_if_rows(pu: pd.DataFrame, short_output_tokens: int) -> tuple[pd.DataFrame, str | None]:
     """Priced usage summed over what pricing does not look at, for the savings what-ifs.
 
-    Cost is linear in tokens for one model, tier, date, region, speed and context tier (pinned
-    to what the engine decided for the original rows), so re-pricing these sums gives the
-    same dollars as re-pricing every row, on a few hundred rows instead of a million."""
+    Cost is linear in tokens for one model, tier, price period, region, speed and context tier
+    (pinned to what the engine decided for the original rows), so re-pricing these sums gives
+    the same dollars as re-pricing every row, on a few hundred rows instead of a million."""
     import numpy as np
 
-    p = pu[pu["priced"].to_numpy(dtype=bool)]
-    per_req_out = p["output_tokens"] / p["requests"].where(p["requests"] > 0)
     batch_key = next(
-        (k for k in _BATCH_KEYS if k in p.columns and p[k].notna().any()),
+        (k for k in _BATCH_KEYS if k in pu.columns and pu[k].notna().any()),
         None,
     )
+    need = [
+        "timestamp",
+        "provider",
+        "model_raw",
+        "model",
+        "model_key",
+        "service_tier",
+        "region",
+        "long_context",
+        "price_effective",
+        *_SUMS,
+        *([batch_key] if batch_key else []),
+        *(["speed"] if "speed" in pu.columns else []),
+    ]
+    p = _priced_only(pu, need)
+    per_req_out = p["output_tokens"] / p["requests"].where(p["requests"] > 0)
     frame = p.assign(
-        timestamp=p["timestamp"].dt.floor("D"),
         context_tier=np.where(p["long_context"], "long", "standard"),
         _short=(per_req_out <= short_output_tokens).fillna(False).to_numpy(dtype=bool),
         _key=p[batch_key] if batch_key else None,
         speed=p["speed"] if "speed" in p.columns else None,
     )
     keys = [
-        "timestamp",
         "provider",
         "model_raw",
         "model",
@@ -910,10 +940,15 @@ def _what_if_rows(pu: pd.DataFrame, short_output_tokens: int) -> tuple[pd.DataFr
         "region",
         "speed",
         "context_tier",
+        "price_effective",  # one price period of the model per group
         "_short",
         "_key",
     ]
-    g = frame.groupby(keys, dropna=False, sort=False)[list(_SUMS)].sum().reset_index()
+    grouped = frame.groupby(keys, dropna=False, sort=False)
+    g = grouped[list(_SUMS)].sum()
+    # A what-if prices the group at its latest date: another model's price from then on.
+    g["timestamp"] = grouped["timestamp"].max()
+    g = g.reset_index()
     return g, batch_key
 
 
@@ -937,35 +972,47 @@ def _savings(
     month = DAYS_PER_MONTH / ndays
     out: list[Saving] = []
     agg, batch_key = _what_if_rows(pu, opts.short_output_tokens)
-    # 1. frontier models' short-output traffic, re-priced on a cheaper model of the provider.
-    moves: dict[str, str] = {}
+    # Every what-if of levers 1 and 2 priced in one call (a call costs ~0.1 s whatever its
+    # size): each frontier model's short-output rows once per cheaper candidate, and the
+    # standard-tier rows as batch.
+    std = (agg["service_tier"] == "standard").to_numpy(dtype=bool)
+    trials: list[pd.DataFrame] = []
+    swaps: dict[str, list[str]] = {}
     for model_id in sorted(set(agg["model"].dropna())):
         mp = book.models.get(str(model_id))
         if mp is None or mp.model_class != "frontier":
             continue
         mask = ((agg["model"] == model_id) & agg["_short"]).to_numpy(dtype=bool)
-        if not mask.any():
-            continue
-        sub = agg[mask]
-        cur = float(sub["cost_total"].sum())
         cands = sorted(
             c.id
             for c in book.models.values()
             if c.provider == mp.provider and c.model_class == "mid"
         )
-        if not cands:
-            continue
-        # Every candidate priced in one call: the rows once per candidate.
-        trial = pd.concat([sub.assign(model_raw=c, _cand=c) for c in cands], ignore_index=True)
-        priced = price(trial, book)
-        totals = priced.groupby("_cand")["cost_total"].sum(min_count=len(sub))
-        complete = totals[priced.groupby("_cand")["priced"].all()].dropna()
+        if mask.any() and cands:
+            swaps[str(model_id)] = cands
+            sub = agg[mask]
+            trials += [sub.assign(model_raw=c, _v=f"{model_id}>{c}") for c in cands]
+    if batch_key is not None and std.any():
+        trials.append(agg[std].assign(service_tier="batch", _v="batch"))
+    tried = (
+        price(pd.concat(trials, ignore_index=True), book) if trials else pd.DataFrame({"_v": []})
+    )
+    tried.attrs = {}
+    # 1. frontier models' short-output traffic, re-priced on a cheaper model of the provider.
+    moves: dict[str, str] = {}
+    for model_id in swaps:
+        mask = ((agg["model"] == model_id) & agg["_short"]).to_numpy(dtype=bool)
+        sub = agg[mask]
+        cur = float(sub["cost_total"].sum())
+        mine = tried[tried["_v"].str.startswith(model_id + ">").to_numpy(dtype=bool)]
+        complete = mine.groupby("_v")["priced"].all()
+        totals = mine.groupby("_v")["cost_total"].sum()[complete]
         best = None
-        if len(complete):
-            name = str(complete.idxmin())
-            best = (float(complete[name]), name)
+        if len(totals):
+            variant = str(totals.idxmin())
+            best = (float(totals[variant]), variant.split(">", 1)[1])
         if best is not None and best[0] < cur:
-            moves[str(model_id)] = best[1]
+            moves[model_id] = best[1]
             out.append(
                 Saving(
                     f"{model_id}: move short-output traffic to {best[1]}",
@@ -977,10 +1024,11 @@ def _savings(
             )
     # 2. the batch API for keys / projects whose traffic is not interactive.
     batched: list[str] = []
-    std = (agg["service_tier"] == "standard").to_numpy(dtype=bool)
     if batch_key is not None and std.any():
         sub = agg[std]
-        as_batch = price(sub.assign(service_tier="batch"), book)["cost_total"].to_numpy()
+        as_batch = tried.loc[(tried["_v"] == "batch").to_numpy(dtype=bool), "cost_total"].to_numpy(
+            dtype="float64"
+        )
         has = ~np.isnan(as_batch)  # a model with no batch price cannot be moved to batch
         frame = sub.assign(cur=sub["cost_total"].where(has, 0.0), bat=np.nan_to_num(as_batch))
         per = frame.groupby("_key").agg(cur=("cur", "sum"), bat=("bat", "sum"))
@@ -1043,6 +1091,7 @@ def _combined(
 ) -> float:
     """Every lever applied to the same traffic in turn: move, batch, cache, cap output."""
     import numpy as np
+    import pandas as pd
 
     from llm_audit.pricing.engine import price
 
@@ -1053,10 +1102,19 @@ def _combined(
     tier = agg["service_tier"].mask(
         agg["_key"].isin(batched) & (agg["service_tier"] == "standard"), "batch"
     )
-    after = price(agg.assign(model_raw=moved, service_tier=tier), book, rates=True)
-    # A row whose new tier has no price is not batched; one whose new model has none stays.
-    unbatched = price(agg.assign(model_raw=moved), book, rates=True)
-    frames = (after, unbatched, price(agg, book, rates=True))
+    n = len(agg)
+    both = pd.concat(
+        [
+            agg.assign(model_raw=moved, service_tier=tier),
+            # A row whose new tier has no price is not batched; one whose new model has
+            # none stays as it is.
+            agg.assign(model_raw=moved),
+            agg,
+        ],
+        ignore_index=True,
+    )
+    priced = price(both, book, rates=True)
+    frames = tuple(priced.iloc[i * n : (i + 1) * n].reset_index(drop=True) for i in range(3))
 
     def pick(values: Callable[[pd.DataFrame], pd.Series]) -> Any:
         chosen = values(frames[-1]).to_numpy(dtype="float64")

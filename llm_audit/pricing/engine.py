@@ -10,7 +10,8 @@ Adds to a normalized usage table:
 * with ``rates=True``, the rates each row was priced at, every multiplier applied (USD per 1M
   tokens; per request for ``unit_web_search``): ``unit_input``, ``unit_cache_read``,
   ``unit_cache_write_5m``, ``unit_cache_write_1h``, ``unit_output``, ``unit_web_search``, so a
-  caller can re-price a what-if (more cache reads, fewer output tokens) without pricing again.
+  caller can re-price a what-if (more cache reads, fewer output tokens) without pricing again,
+  and ``price_effective``, the start of the price period each row was priced in.
 
 Multipliers: ``region`` (data residency, geo profiles) and, when the table has a ``speed``
 column, Anthropic's ``speed`` (fast mode). A speed other than standard on a model whose table
@@ -62,6 +63,69 @@ _COMMITTED_TIERS = {
     "scale": "Scale Tier is a commitment (throughput units), not a per-token list price"
 }
 PER_MILLION = 1_000_000.0
+# The usage columns the arithmetic below reads, next to the matched rates.
+_ROW_COLUMNS = (
+    "input_tokens",
+    "requests",
+    "context_tier",
+    "cache_read_tokens",
+    "cache_write_5m_tokens",
+    "cache_write_1h_tokens",
+    "output_tokens",
+    "web_search_requests",
+    "service_tier",
+    "model",
+    "region",
+)
+
+
+def resolve_models(usage: pd.DataFrame, book: PriceBook) -> pd.Series:
+    """The canonical model id of every row (NA when unpriced), without pricing anything.
+
+    For rows that carry a billed amount instead of tokens (cost exports), which only need to
+    be matched with usage rows by model."""
+    import pandas as pd
+
+    if not len(usage):
+        return pd.Series([], dtype="string")
+    return _resolve(usage, book)[0]
+
+
+def _resolve(
+    df: pd.DataFrame, book: PriceBook
+) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """(model, price_rule, region, unpriced reason) per row; each distinct pair resolved once."""
+    import numpy as np
+    import pandas as pd
+
+    raw_codes, raws = pd.factorize(df["model_raw"].astype("string").fillna(""))
+    prov_codes, provs = pd.factorize(df["provider"].astype("string").fillna(""))
+    codes, pairs = pd.factorize(raw_codes * (len(provs) + 1) + prov_codes)
+    found: list[tuple[str, str, str, str]] = []
+    raw_list, prov_list = list(raws), list(provs)
+    for pair in pairs.tolist():
+        raw_s, prov = (
+            str(raw_list[pair // (len(provs) + 1)]),
+            str(prov_list[pair % (len(provs) + 1)]),
+        )
+        res = book.resolve(raw_s, prov or None) if raw_s else None
+        if res is not None and res.model is not None:
+            found.append((res.model.id, res.rule or "", res.region or "", ""))
+        elif res is not None and res.ambiguous:
+            found.append(("", "", "", f"ambiguous model id (one of {', '.join(res.ambiguous)})"))
+        else:
+            hint = f"; close: {', '.join(res.close)}" if res is not None and res.close else ""
+            found.append(("", "", "", f"unknown model{hint}"))
+    take = np.asarray(codes)
+    cols = []
+    for i in range(4):
+        # One string per distinct pair, spread by position (an arrow take, not a million
+        # Python strings converted one by one).
+        distinct = pd.array([f[i] for f in found], dtype="string")
+        cols.append(pd.Series(distinct.take(take), index=df.index))
+    cols[0] = cols[0].replace("", pd.NA)
+    cols[2] = cols[2].replace("", pd.NA)
+    return cols[0], cols[1], cols[2], cols[3]
 
 
 def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.DataFrame:
@@ -85,32 +149,11 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
         out["long_context"] = pd.Series(dtype="bool")
         out.attrs["pricing"] = book.provenance
         return out
-    pairs = df[["model_raw", "provider"]].drop_duplicates()
-    resolved: dict[tuple[str, str], tuple[str, str, str, str]] = {}
-    for raw, provider in pairs.itertuples(index=False, name=None):
-        raw_s = "" if pd.isna(raw) else str(raw)
-        prov = None if pd.isna(provider) else str(provider)
-        res = book.resolve(raw_s, prov) if raw_s else None
-        if res is not None and res.model is not None:
-            resolved[(raw, provider)] = (res.model.id, res.rule or "", res.region or "", "")
-        elif res is not None and res.ambiguous:
-            why = f"ambiguous model id (one of {', '.join(res.ambiguous)})"
-            resolved[(raw, provider)] = ("", "", "", why)
-        else:
-            hint = f"; close: {', '.join(res.close)}" if res is not None and res.close else ""
-            resolved[(raw, provider)] = ("", "", "", f"unknown model{hint}")
-    keys = pd.MultiIndex.from_frame(df[["model_raw", "provider"]])
-    lookup = pd.DataFrame.from_dict(
-        resolved, orient="index", columns=["model", "price_rule", "_region", "_reason"]
-    )
-    lookup.index = pd.MultiIndex.from_tuples(lookup.index)
-    found = lookup.reindex(keys)
-    df["model"] = found["model"].to_numpy()
-    df["model"] = df["model"].replace("", pd.NA).astype("string")
-    df["price_rule"] = pd.Series(found["price_rule"].to_numpy(), dtype="string")
-    region = df["region"].fillna(pd.Series(found["_region"].to_numpy(), dtype="string"))
+    model, rule, found_region, reason = _resolve(df, book)
+    df["model"] = model
+    df["price_rule"] = rule
+    region = df["region"].fillna(found_region)
     df["region"] = region.replace("", pd.NA).str.lower()
-    reason = pd.Series(found["_reason"].to_numpy(), dtype="string")
 
     table = book.rate_frame(m for m in df["model"].dropna().unique())
     for col in ("model", "service_tier"):
@@ -138,25 +181,34 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
         for s in speeds:
             table[f"_speed_{s}"] = table["price_speeds"].map(lambda d, s=s: d.get(s, np.nan))
         table = table.drop(columns=["price_regions", "price_speeds"])
-        table["model"] = table["model"].astype("string")
-        table["service_tier"] = table["service_tier"].astype("string")
-        left = df.assign(_model_key=df["model"].fillna(""))
-        left = left.sort_values("timestamp", kind="stable")
-        right = table.rename(columns={"model": "_model_key"})
-        right["_model_key"] = right["_model_key"].astype(object)
-        left["_model_key"] = left["_model_key"].astype(object)
-        left["_tier_key"] = left["service_tier"].fillna("").astype(object)
-        right = right.rename(columns={"service_tier": "_tier_key"})
-        right["_tier_key"] = right["_tier_key"].astype(object)
+        # merge_asof on a narrow frame keyed by integer codes: sorting and re-ordering the
+        # whole usage table (dozens of string columns) was most of the time on large inputs.
+        m_codes, _ = pd.factorize(
+            pd.concat([df["model"].fillna(""), table["model"].astype("string")], ignore_index=True)
+        )
+        t_codes, t_uniq = pd.factorize(
+            pd.concat(
+                [df["service_tier"].fillna(""), table["service_tier"].astype("string")],
+                ignore_index=True,
+            )
+        )
+        codes = m_codes * (len(t_uniq) + 1) + t_codes
+        left = pd.DataFrame(
+            {"timestamp": df["timestamp"].array, "_k": codes[:n], "_row": np.arange(n)}
+        )
+        right = table.drop(columns=["model", "service_tier"]).assign(_k=codes[n:])
+        left["timestamp"] = left["timestamp"].astype(table["effective"].dtype)
         merged = pd.merge_asof(
-            left,
-            right,
+            left.sort_values("timestamp", kind="stable"),
+            right.sort_values("effective", kind="stable"),
             left_on="timestamp",
             right_on="effective",
-            by=["_model_key", "_tier_key"],
+            by="_k",
             direction="backward",
         )
         merged = merged.sort_values("_row").reset_index(drop=True)
+        for col in _ROW_COLUMNS:
+            merged[col] = df[col].array
         mult = np.ones(n)
         for r in regions:
             mask = (merged["region"] == r).fillna(False).to_numpy(dtype=bool)
@@ -231,6 +283,7 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
     for name, values in split.items():
         out[name] = np.where(unpriced, np.nan, values)
     if rates:
+        out["price_effective"] = merged["effective"].array if "effective" in merged else pd.NaT
         for f in RATE_FIELDS:
             out[f"unit_{f}"] = np.where(unpriced, np.nan, unit[f] * PER_MILLION)
         out["unit_web_search"] = np.where(unpriced, np.nan, search_rate * m * PER_MILLION)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from llm_audit.errors import InputError
@@ -42,8 +42,76 @@ def header_fields(source: Source) -> list[str]:
     return [f.strip().strip('"').lower() for f in first_line(source).split(",")]
 
 
-def read_csv(source: Source, required: Sequence[str] = ()) -> pd.DataFrame:
-    """Every cell as a string ('' when empty); short (truncated) rows are an error."""
+def read_csv(
+    source: Source, required: Sequence[str] = (), numeric: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Every cell as a string ('' when empty), except the ``numeric`` columns, which may come
+    back as float64 (empty cells NaN) when every cell of them is a plain number; short
+    (truncated) rows are an error.
+
+    Large exports are read by pyarrow's multi-threaded parser; anything it refuses (a short
+    row, `1,234`, `$5`, a quoted newline) is read again by the pandas parser below, which gives
+    the `file:line` errors and takes the tolerant path of ``numbers``."""
+    fast = _read_csv_arrow(source, numeric)
+    if fast is not None:
+        return _finish(fast, source, required)
+    return _read_csv_pandas(source, required)
+
+
+def _read_csv_arrow(source: Source, numeric: Sequence[str]) -> pd.DataFrame | None:
+    import csv
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        names = next(csv.reader([first_line(source)]))
+    except (csv.Error, StopIteration):
+        return None
+    if not names or len(set(names)) != len(names):
+        return None
+    wanted = {n.lower() for n in numeric}
+    types = {n: (pa.float64() if n.strip().lower() in wanted else pa.string()) for n in names}
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(source.text.encode("utf-8")),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types,
+                null_values=[""],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None  # the pandas parser reads it again and names the line
+    df: pd.DataFrame = table.to_pandas()
+    for name in names:
+        if name.strip().lower() not in wanted:
+            continue
+        # "" is null for a float column; the pandas path reads it as "" and numbers() as 0.
+        if df[name].dtype != "float64":
+            return None
+    return df
+
+
+def _finish(df: pd.DataFrame, source: Source, required: Sequence[str]) -> pd.DataFrame:
+    import numpy as np
+
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}",
+            path=source.name,
+            line=1,
+            hint="is this the right --input-format? the header has: " + ", ".join(df.columns[:12]),
+        )
+    df["source_file"] = source.name
+    df["source_line"] = np.arange(2, len(df) + 2)
+    return df
+
+
+def _read_csv_pandas(source: Source, required: Sequence[str]) -> pd.DataFrame:
     import pandas as pd
 
     try:
@@ -70,14 +138,6 @@ def read_csv(source: Source, required: Sequence[str] = ()) -> pd.DataFrame:
             hint="a row has more fields than the header; re-export the file",
         ) from e
     df.columns = [str(c).strip().lower() for c in df.columns]
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise InputError(
-            f"missing column(s) {', '.join(missing)}",
-            path=source.name,
-            line=1,
-            hint="is this the right --input-format? the header has: " + ", ".join(df.columns[:12]),
-        )
     short = _short_last_line(source, len(df.columns))
     if short is not None:
         raise InputError(
@@ -94,23 +154,23 @@ def read_csv(source: Source, required: Sequence[str] = ()) -> pd.DataFrame:
             line=bad + 2,
             hint="the file looks truncated; re-export or re-download it",
         )
-    df["source_file"] = source.name
-    df["source_line"] = range(2, len(df) + 2)
-    return df
+    return _finish(df, source, required)
 
 
 def _short_last_line(source: Source, width: int) -> int | None:
     """A download cut short ends in a row with too few fields; pandas pads it silently."""
     import csv
 
-    lines = source.text.rstrip("\r\n").splitlines()
-    if len(lines) < 2 or not lines[-1].strip():
+    text = source.text.rstrip("\r\n")
+    count = text.count("\n") + 1  # counting beats splitting a large file into lines
+    last = text[text.rfind("\n") + 1 :]
+    if count < 2 or not last.strip():
         return None
     try:
-        fields = next(csv.reader([lines[-1]]))
+        fields = next(csv.reader([last]))
     except (csv.Error, StopIteration):
-        return len(lines)
-    return len(lines) if len(fields) < width else None
+        return count
+    return count if len(fields) < width else None
 
 
 def _parser_line(message: str) -> int | None:
@@ -126,6 +186,8 @@ def numbers(df: pd.DataFrame, col: str, source: Source, *, default: float = 0.0)
 
     if col not in df.columns:
         return pd.Series(default, index=df.index, dtype="float64")
+    if df[col].dtype == "float64":  # read as numbers already (read_csv's fast path)
+        return df[col].fillna(default)
     raw = df[col].astype(str).str.strip().str.replace(",", "", regex=False)
     raw = raw.str.replace("$", "", regex=False)
     values = pd.to_numeric(raw.replace("", None), errors="coerce")
@@ -143,7 +205,19 @@ def numbers(df: pd.DataFrame, col: str, source: Source, *, default: float = 0.0)
 
 
 def bools(series: pd.Series) -> pd.Series:
-    return series.astype(str).str.strip().str.lower().isin(TRUE_WORDS)
+    return by_value(series, lambda v: str(v).strip().lower() in TRUE_WORDS).astype(bool)
+
+
+def by_value(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
+    """``series.map(func)``, calling ``func`` once per distinct value (a million-row export
+    has a handful of tiers, geos and windows)."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    values = np.empty(len(uniques), dtype=object)
+    values[:] = [func(u) for u in uniques]
+    return pd.Series(values[codes], index=series.index)
 
 
 def whole(values: pd.Series, col: str, df: pd.DataFrame, source: Source) -> pd.Series:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from llm_audit.ingest.base import Source
 from llm_audit.ingest.billing import _anthropic as vocab
-from llm_audit.ingest.billing._common import header_fields, numbers, read_csv
+from llm_audit.ingest.billing._common import by_value, header_fields, numbers, read_csv
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,7 +27,7 @@ class AnthropicCostCsvReader:
 
         from llm_audit.usage.schema import empty, normalize
 
-        df = read_csv(source, required=_REQUIRED)
+        df = read_csv(source, required=_REQUIRED, numeric=("cost_usd", "list_price_usd"))
         if df.empty:
             return empty()
 
@@ -51,11 +51,11 @@ class AnthropicCostCsvReader:
                 "cache_write_1h_tokens": 0,
                 "output_tokens": 0,
                 "reasoning_tokens": 0,
-                "service_tier": col("usage_type").map(vocab.tier),
+                "service_tier": col("usage_type").pipe(by_value, vocab.tier),
                 "api_key": col("api_key").replace("", None),
                 "workspace": col("workspace").replace("", None),
-                "context_tier": col("context_window").map(vocab.context_tier),
-                "region": col("inference_geo").map(vocab.region),
+                "context_tier": col("context_window").pipe(by_value, vocab.context_tier),
+                "region": col("inference_geo").pipe(by_value, vocab.region),
                 "billed_usd": numbers(df, "cost_usd", source),  # dollars, not cents (formats.md 2a)
                 "source_file": df["source_file"],
                 "source_line": df["source_line"],

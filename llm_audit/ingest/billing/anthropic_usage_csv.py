@@ -6,11 +6,19 @@ from typing import TYPE_CHECKING
 
 from llm_audit.ingest.base import Source
 from llm_audit.ingest.billing import _anthropic as vocab
-from llm_audit.ingest.billing._common import header_fields, numbers, read_csv, whole
+from llm_audit.ingest.billing._common import by_value, header_fields, numbers, read_csv, whole
 
 if TYPE_CHECKING:
     import pandas as pd
 
+_COUNTS = (
+    "usage_input_tokens_no_cache",
+    "usage_input_tokens_cache_write_5m",
+    "usage_input_tokens_cache_write_1h",
+    "usage_input_tokens_cache_read",
+    "usage_output_tokens",
+    "web_search_count",
+)
 _REQUIRED = (
     "usage_date_utc",
     "model_version",
@@ -32,7 +40,7 @@ class AnthropicUsageCsvReader:
 
         from llm_audit.usage.schema import empty, normalize
 
-        df = read_csv(source, required=_REQUIRED)
+        df = read_csv(source, required=_REQUIRED, numeric=_COUNTS)
         if df.empty:
             return empty()
 
@@ -62,11 +70,11 @@ class AnthropicUsageCsvReader:
                 "cache_write_1h_tokens": w1,
                 "output_tokens": count("usage_output_tokens"),
                 "reasoning_tokens": 0,
-                "service_tier": col("usage_type").map(vocab.tier),
+                "service_tier": col("usage_type").pipe(by_value, vocab.tier),
                 "api_key": col("api_key").replace("", None),
                 "workspace": col("workspace").replace("", None),
-                "context_tier": col("context_window").map(vocab.context_tier),
-                "region": col("inference_geo").map(vocab.region),
+                "context_tier": col("context_window").pipe(by_value, vocab.context_tier),
+                "region": col("inference_geo").pipe(by_value, vocab.region),
                 "web_search_requests": count("web_search_count"),
                 "source_file": df["source_file"],
                 "source_line": df["source_line"],

@@ -11,6 +11,28 @@ if TYPE_CHECKING:
     import pandas as pd
 
 _TIME = ("start_time", "end_time", "start_time_iso", "end_time_iso")
+# Columns read as numbers when every cell is one (formats.md 1a: counts can be `10.0`).
+NUMERIC = (
+    "start_time",
+    "end_time",
+    "num_model_requests",
+    "input_tokens",
+    "output_tokens",
+    "input_cached_tokens",
+    "input_uncached_tokens",
+    "input_text_tokens",
+    "output_text_tokens",
+    "input_cached_text_tokens",
+    "input_audio_tokens",
+    "input_cached_audio_tokens",
+    "output_audio_tokens",
+    "input_image_tokens",
+    "input_cached_image_tokens",
+    "output_image_tokens",
+    "input_cache_write_tokens",
+    "input_cache_write_30m_tokens",
+    "input_cache_write_12h_tokens",
+)
 
 
 class OpenAIUsageCsvReader:
@@ -25,7 +47,7 @@ class OpenAIUsageCsvReader:
         return tuple(cols) == _TIME
 
     def read(self, source: Source) -> pd.DataFrame:
-        return read_openai_usage_frame(read_csv(source, required=_TIME), source)
+        return read_openai_usage_frame(read_csv(source, required=_TIME, numeric=NUMERIC), source)
 
 
 def read_openai_usage_frame(df: pd.DataFrame, source: Source) -> pd.DataFrame:
@@ -59,7 +81,12 @@ def read_openai_usage_frame(df: pd.DataFrame, source: Source) -> pd.DataFrame:
     df = df[keep]
     tokens = {k: v[keep] for k, v in tokens.items()}
     model = model[keep]
-    if "start_time" in df.columns and (df["start_time"].astype(str).str.strip() != "").all():
+    start = df["start_time"] if "start_time" in df.columns else None
+    if start is not None and (
+        start.notna().all()
+        if start.dtype == "float64"
+        else (start.astype(str).str.strip() != "").all()
+    ):
         ts = pd.to_datetime(numbers(df, "start_time", source), unit="s", utc=True)
     else:
         ts = pd.to_datetime(df["start_time_iso"], utc=True, format="ISO8601")
