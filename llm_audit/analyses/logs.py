@@ -626,7 +626,10 @@ def _prefix_analysis(df: pd.DataFrame, book: PriceBook
     rows: list[Row] = []
     notes: list[str] = []
     saving = 0.0
-    with_prompt = df[df["prompt_text"].notna()].sort_values("timestamp", kind="stable")
+    needed = [*_priceable(df).columns, "prompt_text", "feature", "model", "priced",
+              "cost_total"]
+    with_prompt = df.loc[df["prompt_text"].notna().to_numpy(), list(dict.fromkeys(needed))]
+    with_prompt = with_prompt.sort_values("timestamp", kind="stable")
     for feature, g in with_prompt.groupby(with_prompt["feature"].fillna("—"), sort=True):
         g = g.tail(PREFIX_SAMPLE)
         model = str(g["model"].dropna().iloc[0]) if g["model"].notna().any() else \

@@ -459,3 +459,57 @@ def ms_between(start: object, end: object) -> float | None:
     except (ValueError, TypeError):
         return None
     return float(delta.total_seconds() * 1000.0)
+
+
+# Strings with few distinct values become categoricals (a byte or two a row instead of a
+# string each: a model id, a tier, the file name repeated on a million rows); the columns a
+# reader adds beside the contract get compact dtypes too.
+CATEGORICAL = ("provider", "model", "model_raw", "service_tier", "user", "project",
+               "workspace", "api_key", "feature", "finish_reason", "status", "region",
+               "context_tier", "source_file", "speed")
+_STRINGS = ("request_key", "trace_id", "session_id", "message_id", "prompt_text")
+
+
+def compact(table: pd.DataFrame) -> pd.DataFrame:
+    """A normalized usage table with categoricals for its repetitive strings (same values)."""
+    import pandas as pd
+
+    for name in CATEGORICAL:
+        if name in table.columns and not isinstance(table[name].dtype, pd.CategoricalDtype):
+            table[name] = table[name].astype("string").astype("category")
+    for name in _STRINGS:
+        if name in table.columns:
+            table[name] = table[name].astype("string")
+    if "has_request" in table.columns:
+        table["has_request"] = table["has_request"].astype("boolean")
+    table.attrs = {}  # pandas deep-copies attrs on every operation
+    return table
+
+
+def concat_compact(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """``compact`` tables one after the other; categoricals stay categoricals (pandas turns
+    categoricals with different categories into object columns: a string object a row).
+    Consumes ``parts``: each column is dropped from them once copied, to bound the peak."""
+    import pandas as pd
+    from pandas.api.types import union_categoricals
+
+    if len(parts) == 1:
+        return parts[0]
+    names = list(dict.fromkeys(c for p in parts for c in p.columns))
+    columns: dict[str, object] = {}
+    for name in names:
+        proto = next(p[name].dtype for p in parts if name in p.columns)
+        blank = "string" if isinstance(proto, pd.CategoricalDtype) else proto
+        pieces = [p[name] if name in p.columns else pd.Series(None, index=p.index, dtype=blank)
+                  for p in parts]
+        if name in CATEGORICAL:
+            columns[name] = pd.Series(union_categoricals(
+                [x.astype("string").astype("category") if not isinstance(
+                    x.dtype, pd.CategoricalDtype) else x for x in pieces], ignore_order=True))
+        else:
+            columns[name] = pd.concat(pieces, ignore_index=True)
+        for x in parts:  # free each block's column as soon as it is copied
+            if name in x.columns:
+                del x[name]
+    return compact(pd.DataFrame(columns))
+

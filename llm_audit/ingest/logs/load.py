@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING
 from llm_audit.errors import InputError
 from llm_audit.ingest.base import Reader, Source, open_sources, pick_reader
 from llm_audit.ingest.logs import READERS
-from llm_audit.ingest.logs._common import Collected, JsonRecordReader, ReadOptions, build
+from llm_audit.ingest.logs._common import (
+    Collected,
+    JsonRecordReader,
+    ReadOptions,
+    build,
+    compact,
+    concat_compact,
+)
 from llm_audit.ingest.logs.claude_code import ClaudeCodeTranscriptReader
 from llm_audit.ingest.logs.generic import GenericMappedReader, parse_map
 
@@ -38,28 +45,6 @@ class LogLoad:
     transcript_duplicates: int  # Claude Code lines repeating one message's usage
     timing_contradictions: tuple[str, ...] = ()
     timing_contradiction_count: int = 0
-
-
-# Strings with few distinct values become categoricals (a byte or two a row instead of a
-# string each: a model id, a tier, the file name repeated on a million rows); the columns a
-# reader adds beside the contract get compact dtypes too.
-_CATEGORICAL = ("provider", "model", "model_raw", "service_tier", "user", "project",
-                "workspace", "api_key", "feature", "finish_reason", "status", "region",
-                "context_tier", "source_file", "speed")
-_STRINGS = ("request_key", "trace_id", "session_id", "message_id", "prompt_text")
-
-
-def _compact(table: pd.DataFrame) -> pd.DataFrame:
-    for name in _CATEGORICAL:
-        if name in table.columns:
-            table[name] = table[name].astype("string").astype("category")
-    for name in _STRINGS:
-        if name in table.columns:
-            table[name] = table[name].astype("string")
-    if "has_request" in table.columns:
-        table["has_request"] = table["has_request"].astype("boolean")
-    table.attrs = {}  # pandas deep-copies attrs on every operation
-    return table
 
 
 def _pick(source: Source, forced: str | None) -> Reader:
@@ -95,6 +80,7 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
     mapping = parse_map(list(maps)) if maps else None
     options = ReadOptions(skip_bad_lines=skip_bad_lines, progress=progress)
     frames: list[pd.DataFrame] = []
+    big: list[pd.DataFrame] = []  # streamed files: already normalized and compact
     formats: list[tuple[str, str]] = []
     bad: list[str] = []
     skipped: list[str] = []
@@ -116,7 +102,7 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
             bad.extend(read[1].attrs.get("bad_lines", []))
             skipped.extend(read[1].attrs.get("skipped", []))
             if len(read[1]):
-                frames.append(read[1])
+                big.append(read[1])
     specs = [s for s in specs if s not in streamed]
     parquet = [s for s in specs if s.lower().endswith(".parquet") and Path(s).is_file()]
     sources = open_sources([s for s in specs if s not in parquet]) if len(parquet) < len(
@@ -166,8 +152,9 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
         transcript_dups += got.duplicates
         if len(df):
             frames.append(df)
-    table = pd.concat(frames, ignore_index=True) if frames else schema.empty()
-    table = schema.normalize(table)
+    small = compact(schema.normalize(pd.concat(frames, ignore_index=True))) if frames else None
+    parts = [*big, *([small] if small is not None else [])]
+    table = concat_compact(parts) if parts else compact(schema.empty())
 
     timing_notes: list[str] = []
     cached = (table["cache_read_tokens"] + table["cache_write_5m_tokens"]
@@ -182,7 +169,8 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
                             f"({r['ttft_ms']} ms) exceeds latency ({r['latency_ms']} ms) or "
                             "latency is negative; timings ignored")
     timing_count = int(timing.sum())
-    table.loc[timing, ["ttft_ms", "latency_ms"]] = float("nan")
+    if timing_count:
+        table.loc[timing, ["ttft_ms", "latency_ms"]] = float("nan")
     checks = (
         (cached > table["input_tokens"], "cache read + write tokens ({c}) exceed input ({i})"),
         (table["reasoning_tokens"] > table["output_tokens"],
@@ -193,7 +181,7 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
     found: list[str] = []
     for mask, what in checks:
         mask = mask.fillna(False).astype(bool)
-        for idx in table.index[mask.to_numpy()]:
+        for idx in table.index[mask.to_numpy()][:_LISTED]:
             if len(found) < _LISTED:
                 r = table.loc[idx]
                 found.append(f"{r['source_file']}:{r['source_line']}: " + what.format(
@@ -201,7 +189,8 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
                     o=int(r["output_tokens"])))
         bad_mask |= mask
     contradiction_count = int(bad_mask.sum())
-    table = table[~bad_mask.to_numpy()]
+    if contradiction_count:  # else no copy of the table
+        table = table[~bad_mask.to_numpy()]
 
     ids = table["request_id"]
     dup = ids.notna() & ids.duplicated(keep="first")
@@ -209,7 +198,10 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
         f"{f}:{ln}: request id {rid} already seen"
         for f, ln, rid in table.loc[dup.to_numpy(), ["source_file", "source_line", "request_id"]]
         .head(_LISTED).itertuples(index=False, name=None))
-    table = _compact(table[~dup.to_numpy()].reset_index(drop=True))
+    if dup.any():
+        table = table[~dup.to_numpy()]
+    table = table.reset_index(drop=True)
+    table.attrs = {}  # pandas deep-copies attrs on every operation
     return LogLoad(table, tuple(formats), tuple(bad), tuple(skipped), tuple(found),
                    contradiction_count, int(dup.sum()), examples, transcript_dups,
                    tuple(timing_notes), timing_count)

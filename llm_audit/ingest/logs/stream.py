@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING
 from llm_audit.errors import InputError
 from llm_audit.ingest.base import SNIFF_BYTES, Reader, Source
 from llm_audit.ingest.logs import openai_fast
-from llm_audit.ingest.logs._common import JsonRecordReader, ReadOptions, build
+from llm_audit.ingest.logs._common import (
+    JsonRecordReader,
+    ReadOptions,
+    build,
+    compact,
+    concat_compact,
+)
 from llm_audit.ingest.logs.claude_code import ClaudeCodeTranscriptReader
 
 if TYPE_CHECKING:
@@ -107,8 +113,6 @@ def read_stream(
 ) -> tuple[str, pd.DataFrame] | None:
     """(reader name, usage table) of a big one-object-a-line file, read block by block; None
     when the file is not that shape (the caller reads it whole)."""
-    import pandas as pd
-
     from llm_audit.ingest.logs._common import first_record
     from llm_audit.usage import schema
 
@@ -142,7 +146,9 @@ def read_stream(
         bad.extend(df.attrs.get("bad_lines", []))
         skipped.extend(df.attrs.get("skipped", []))
         if len(df):
-            frames.append(df)
-    table = pd.concat(frames, ignore_index=True) if frames else schema.empty()
+            # Each block is normalized and compacted on its own, so the rows kept between
+            # blocks are the compact ones, and the whole table is never built in strings.
+            frames.append(compact(schema.normalize(df)))
+    table = concat_compact(frames) if frames else compact(schema.empty())
     table.attrs = {"bad_lines": bad, "skipped": skipped}
     return reader.name, table
