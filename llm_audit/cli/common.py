@@ -45,14 +45,10 @@ def load_book(extra: list[Path] | None) -> PriceBook:
 def emit(report: Report, fmt: OutputFormat, output: Path | None,
          inputs: tuple[Path, ...] = ()) -> None:
     """Render and write; stdout carries the report only. Exit with the report's code."""
-    from llm_audit.errors import InputError
     from llm_audit.report import renderer
 
     if output is not None:
-        target = output.resolve()
-        if any(target == p.resolve() for p in inputs):
-            raise InputError("--output names an input file; it would be overwritten",
-                             path=str(output), hint="write the report to another file")
+        check_output(output, inputs)
     if report.pricing is not None:  # every report says how old its prices are
         from dataclasses import replace
 
@@ -78,10 +74,38 @@ def emit(report: Report, fmt: OutputFormat, output: Path | None,
         raise typer.Exit(report.exit_code)
 
 
+def check_output(output: Path, inputs: tuple[Path, ...] = ()) -> None:
+    """Refuse an --output that would overwrite an input or cannot be written, before any write.
+
+    Commands that write more than the report (gate --update-baseline) call this first, so that
+    a refused command writes nothing.
+    """
+    from llm_audit.errors import InputError
+
+    target = output.resolve()
+    if any(target == p.resolve() for p in inputs):
+        raise InputError("--output names an input file; it would be overwritten",
+                         path=str(output), hint="write the report to another file")
+    if target.is_dir():
+        raise InputError("--output names a folder", path=str(output),
+                         hint="give a file name, e.g. report.md")
+    if not target.parent.is_dir():
+        raise InputError("--output is in a folder that does not exist", path=str(output),
+                         hint=f"create the folder first (mkdir -p {output.parent})")
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write next to the target, then rename: an interrupted write leaves the old file."""
+    from llm_audit.errors import InputError
+
     folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    if path.is_dir() or not folder.is_dir():
+        check_output(path)  # a usage error (exit 2), not an internal one
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise InputError(f"cannot write here: {e.strerror}", path=str(path),
+                         hint="check the folder exists and is writable") from e
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from llm_audit.cli.common import FormatOpt, OutputFormat, OutputOpt, PricingOpt, emit, write_atomic
+from llm_audit.cli.common import (
+    FormatOpt,
+    OutputFormat,
+    OutputOpt,
+    PricingOpt,
+    check_output,
+    emit,
+    write_atomic,
+)
 from llm_audit.cli.snapshot import LogsOpt, PathsArg
 
 
@@ -54,6 +62,8 @@ def gate(
     from llm_audit.pricing.book import PriceBook
     from llm_audit.report.gate_view import gate_report
 
+    if output is not None:  # refused before the baseline is rewritten: nothing is written
+        check_output(output, inputs=(baseline,))
     flags = policy.cli_limits(
         {
             "max-increase": max_increase,

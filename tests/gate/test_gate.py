@@ -193,3 +193,40 @@ def test_output_may_not_overwrite_the_baseline(tmp_path: Path, cli: Callable[...
     base = _baseline(cli, root, tmp_path / "base.json")
     r = cli(["gate", "--baseline", str(base), str(root), "-o", str(base)])
     assert r.exit_code == 2 and "--output names an input file" in r.stderr
+
+
+def test_update_baseline_refused_output_writes_nothing(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    """-o naming the baseline (or a folder that does not exist) is refused before any write."""
+    root = write_project(tmp_path / "repo")
+    base = _baseline(cli, root, tmp_path / "base.json")
+    before = base.read_bytes()
+    write_project(root, model="gpt-4o")
+    r = cli(["gate", "--baseline", str(base), str(root), "--update-baseline", "-o", str(base)])
+    assert r.exit_code == 2 and "--output names an input file" in r.stderr
+    assert "updated the baseline" not in r.stderr
+    assert base.read_bytes() == before
+    missing = tmp_path / "no-such-dir" / "gate.md"
+    r = cli(["gate", "--baseline", str(base), str(root), "--update-baseline", "-o", str(missing)])
+    assert r.exit_code == 2, r.stderr
+    assert "no-such-dir" in r.stderr and "hint:" in r.stderr
+    assert base.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["base.json", "repo"]
+
+
+@pytest.mark.parametrize("command", ["snapshot", "diff", "gate"])
+def test_output_in_a_missing_folder_or_a_folder_is_exit_2(
+    tmp_path: Path, cli: Callable[..., Result], command: str
+) -> None:
+    root = write_project(tmp_path / "repo")
+    base = _baseline(cli, root, tmp_path / "base.json")
+    args = {
+        "snapshot": ["snapshot", str(root)],
+        "diff": ["diff", str(base), str(base)],
+        "gate": ["gate", "--baseline", str(base), str(root)],
+    }[command]
+    for out in (tmp_path / "missing" / "out.txt", tmp_path):
+        r = cli([*args, "-o", str(out)])
+        assert r.exit_code == 2, r.stderr
+        assert "internal error" not in r.stderr and "hint:" in r.stderr
