@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from llm_audit.cli.common import FormatOpt, OutputFormat, OutputOpt, PricingOpt, emit, load_book
+from llm_audit.cli.common import (
+    FormatOpt,
+    MaxPriceAgeOpt,
+    OutputFormat,
+    OutputOpt,
+    PricingOpt,
+    emit,
+    load_book,
+)
 
 
 def _date(value: str | None, flag: str) -> dt.date | None:
@@ -59,6 +67,7 @@ def bill(
     ] = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
+    max_price_age: MaxPriceAgeOpt = None,
     pricing: PricingOpt = None,
 ) -> None:
     """What the providers billed, line by line, reconciled with list prices, what to save."""

@@ -34,6 +34,28 @@ PricingOpt = Annotated[
 ]
 
 
+
+def _max_price_age(value: int | None) -> int | None:
+    """After the command, --max-price-age wins over the global one (set before it)."""
+    if value is not None:
+        from llm_audit.pricing import age
+
+        age.override = value
+    return value
+
+
+MaxPriceAgeOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-price-age",
+        min=0,
+        metavar="DAYS",
+        callback=_max_price_age,
+        help="Warn when the price data is older (default 30, or max-price-age in the config).",
+    ),
+]
+
+
 def load_book(extra: list[Path] | None) -> PriceBook:
     from llm_audit import config
     from llm_audit.pricing.book import PriceBook

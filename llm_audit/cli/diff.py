@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from llm_audit.cli.common import FormatOpt, OutputFormat, OutputOpt, emit
+from llm_audit.cli.common import FormatOpt, MaxPriceAgeOpt, OutputFormat, OutputOpt, emit
 
 
 def diff(
@@ -15,6 +15,7 @@ def diff(
     head: Annotated[Path, typer.Argument(help="The snapshot to compare with it.")],
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
+    max_price_age: MaxPriceAgeOpt = None,
 ) -> None:
     """Per call site and in total: the change, split into price, model, tokens and usage."""
     from llm_audit.analyses import snapshot

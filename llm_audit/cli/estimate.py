@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from llm_audit.cli.common import FormatOpt, OutputFormat, OutputOpt, PricingOpt, emit, load_book
+from llm_audit.cli.common import (
+    FormatOpt,
+    MaxPriceAgeOpt,
+    OutputFormat,
+    OutputOpt,
+    PricingOpt,
+    emit,
+    load_book,
+)
 
 
 class ServiceTier(enum.StrEnum):
@@ -38,6 +46,7 @@ def estimate(
         help="Share of calls the cascade escalates.")] = 0.2,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
+    max_price_age: MaxPriceAgeOpt = None,
     pricing: PricingOpt = None,
 ) -> None:
     """What one call, one active user-month and one month will cost, before deploy."""

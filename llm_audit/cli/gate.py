@@ -9,6 +9,7 @@ import typer
 
 from llm_audit.cli.common import (
     FormatOpt,
+    MaxPriceAgeOpt,
     OutputFormat,
     OutputOpt,
     PricingOpt,
@@ -52,6 +53,7 @@ def gate(
     ] = False,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
+    max_price_age: MaxPriceAgeOpt = None,
     pricing: PricingOpt = None,
 ) -> None:
     """Fail (exit 1) when LLM cost grows past a threshold; price-table changes are not blamed."""

@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from llm_audit.cli.common import FormatOpt, OutputFormat, OutputOpt, PricingOpt, emit, load_book
+from llm_audit.cli.common import (
+    FormatOpt,
+    MaxPriceAgeOpt,
+    OutputFormat,
+    OutputOpt,
+    PricingOpt,
+    emit,
+    load_book,
+)
 
 
 def _progress(message: str) -> None:
@@ -39,6 +47,7 @@ def logs(
         help="Count and skip broken lines instead of stopping.")] = False,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
+    max_price_age: MaxPriceAgeOpt = None,
     pricing: PricingOpt = None,
 ) -> None:
     """Cost per call and per user, latency percentiles, caching, routing and batching."""

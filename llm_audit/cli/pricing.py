@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from llm_audit.cli.common import FormatOpt, OutputFormat, OutputOpt, PricingOpt, emit, load_book
+from llm_audit.cli.common import (
+    FormatOpt,
+    MaxPriceAgeOpt,
+    OutputFormat,
+    OutputOpt,
+    PricingOpt,
+    emit,
+    load_book,
+)
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -21,6 +29,7 @@ def list_models(
     provider: Annotated[str | None, typer.Option(help="Only this provider.")] = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
+    max_price_age: MaxPriceAgeOpt = None,
     pricing: PricingOpt = None,
 ) -> None:
     """Every priced model: current standard rates, tiers, checked date and source."""
@@ -36,6 +45,7 @@ def show_model(
     provider: Annotated[str | None, typer.Option(help="Provider hint for shared ids.")] = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
+    max_price_age: MaxPriceAgeOpt = None,
     pricing: PricingOpt = None,
 ) -> None:
     """One model: how the id resolved, aliases, and its full price history per tier."""
@@ -66,6 +76,7 @@ def update(
         bool, typer.Option("--dry-run", help="Show the changes; write nothing.")
     ] = False,
     fmt: FormatOpt = OutputFormat.table,
+    max_price_age: MaxPriceAgeOpt = None,
     read_timeout: Annotated[float, typer.Option(help="Seconds to wait for the source.")] = 60.0,
 ) -> None:
     """Download a price source, show what changed against our tables, write user tables.

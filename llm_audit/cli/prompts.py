@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from llm_audit.cli.common import OutputOpt, PricingOpt, emit, write_atomic
+from llm_audit.cli.common import MaxPriceAgeOpt, OutputOpt, PricingOpt, emit, write_atomic
 
 
 class FindingsFormat(enum.StrEnum):
@@ -39,6 +39,7 @@ def prompts(
         FindingsFormat, typer.Option("--format", "-f", help="Output format.")
     ] = FindingsFormat.table,
     output: OutputOpt = None,
+    max_price_age: MaxPriceAgeOpt = None,
     pricing: PricingOpt = None,
     select: Annotated[str | None, typer.Option(help="Only these rules (comma-separated).")] = None,
     ignore: Annotated[str | None, typer.Option(help="Skip these rules (comma-separated).")] = None,

@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from llm_audit.cli.common import OutputFormat, OutputOpt, PricingOpt, emit, write_atomic
+from llm_audit.cli.common import (
+    MaxPriceAgeOpt,
+    OutputFormat,
+    OutputOpt,
+    PricingOpt,
+    emit,
+    write_atomic,
+)
 
 
 class SnapshotFormat(enum.StrEnum):
@@ -38,6 +45,7 @@ def snapshot(
         SnapshotFormat, typer.Option("--format", "-f", help="json is the snapshot file itself.")
     ] = SnapshotFormat.json,
     output: OutputOpt = None,
+    max_price_age: MaxPriceAgeOpt = None,
     pricing: PricingOpt = None,
 ) -> None:
     """Snapshot the cost of every LLM call site (and, from logs, every feature)."""
