@@ -120,7 +120,7 @@ def load(
     frames: list[pd.DataFrame] = []
     seen: list[tuple[str, str, int]] = []
     for source in open_sources(specs):
-        if not source.text.strip():
+        if not source.text or source.text.isspace():  # no copy of a large text
             raise InputError(
                 "empty file: no header and no rows",
                 path=source.name,
@@ -140,7 +140,7 @@ def load(
     else:
         for f in frames:
             f.attrs.clear()  # concat cannot merge differing attrs; skipped rows kept below
-        table = pd.concat(frames, ignore_index=True)
+        table = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     table.attrs["skipped"] = skipped
     return table, tuple(seen)
 

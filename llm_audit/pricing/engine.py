@@ -79,6 +79,28 @@ _ROW_COLUMNS = (
 )
 
 
+_DTYPES = {
+    "time": "datetime64[us, UTC]",
+    "str": "string",
+    "int": "int64",
+    "float": "float64",
+    "Int": "Int64",
+    "bool": "boolean",
+}
+
+
+def _is_normal(df: pd.DataFrame) -> bool:
+    """Already a normalized usage table (every contract column in its dtype, tiers in our
+    words)? Then normalizing again, a full copy, is skipped: normalize is idempotent."""
+    from llm_audit.usage.schema import _TIER_ALIASES, COLUMNS
+
+    for col in COLUMNS:
+        if col.name not in df.columns or str(df[col.name].dtype) != _DTYPES[col.kind]:
+            return False
+    tier = df["service_tier"]
+    return not bool(tier.isna().any() or tier.isin(list(_TIER_ALIASES)).any())
+
+
 def resolve_models(usage: pd.DataFrame, book: PriceBook) -> pd.Series:
     """The canonical model id of every row (NA when unpriced), without pricing anything.
 
@@ -135,7 +157,8 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
 
     from llm_audit.usage.schema import normalize
 
-    df = normalize(usage).drop(columns=[c for c in _OWN if c in usage.columns])
+    table_in = usage if _is_normal(usage) else normalize(usage)
+    df = table_in.drop(columns=[c for c in _OWN if c in usage.columns])
     n = len(df)
     df["_row"] = np.arange(n)
 

@@ -43,7 +43,10 @@ def header_fields(source: Source) -> list[str]:
 
 
 def read_csv(
-    source: Source, required: Sequence[str] = (), numeric: Sequence[str] = ()
+    source: Source,
+    required: Sequence[str] = (),
+    numeric: Sequence[str] = (),
+    columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Every cell as a string ('' when empty), except the ``numeric`` columns, which may come
     back as float64 (empty cells NaN) when every cell of them is a plain number; short
@@ -51,14 +54,29 @@ def read_csv(
 
     Large exports are read by pyarrow's multi-threaded parser; anything it refuses (a short
     row, `1,234`, `$5`, a quoted newline) is read again by the pandas parser below, which gives
-    the `file:line` errors and takes the tolerant path of ``numbers``."""
-    fast = _read_csv_arrow(source, numeric)
+    the `file:line` errors and takes the tolerant path of ``numbers``. ``columns``: read only
+    these (the reader's), when given; the others of a wide export are never converted."""
+    fast = _read_csv_arrow(source, numeric, columns)
     if fast is not None:
-        return _finish(fast, source, required)
+        _require(header_fields(source), required, source)
+        return _finish(fast, source)
     return _read_csv_pandas(source, required)
 
 
-def _read_csv_arrow(source: Source, numeric: Sequence[str]) -> pd.DataFrame | None:
+def _require(header: Sequence[str], required: Sequence[str], source: Source) -> None:
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}",
+            path=source.name,
+            line=1,
+            hint="is this the right --input-format? the header has: " + ", ".join(header[:12]),
+        )
+
+
+def _read_csv_arrow(
+    source: Source, numeric: Sequence[str], columns: Sequence[str] | None
+) -> pd.DataFrame | None:
     import csv
 
     import pyarrow as pa
@@ -72,11 +90,14 @@ def _read_csv_arrow(source: Source, numeric: Sequence[str]) -> pd.DataFrame | No
         return None
     wanted = {n.lower() for n in numeric}
     types = {n: (pa.float64() if n.strip().lower() in wanted else pa.string()) for n in names}
+    keep = {c.lower() for c in columns} if columns is not None else None
+    include = [n for n in names if keep is None or n.strip().lower() in keep]
     try:
         table = pacsv.read_csv(
             pa.py_buffer(source.text.encode("utf-8")),
             convert_options=pacsv.ConvertOptions(
                 column_types=types,
+                include_columns=include,
                 null_values=[""],
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
@@ -85,7 +106,7 @@ def _read_csv_arrow(source: Source, numeric: Sequence[str]) -> pd.DataFrame | No
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # the pandas parser reads it again and names the line
     df: pd.DataFrame = table.to_pandas()
-    for name in names:
+    for name in include:
         if name.strip().lower() not in wanted:
             continue
         # "" is null for a float column; the pandas path reads it as "" and numbers() as 0.
@@ -94,18 +115,10 @@ def _read_csv_arrow(source: Source, numeric: Sequence[str]) -> pd.DataFrame | No
     return df
 
 
-def _finish(df: pd.DataFrame, source: Source, required: Sequence[str]) -> pd.DataFrame:
+def _finish(df: pd.DataFrame, source: Source) -> pd.DataFrame:
     import numpy as np
 
     df.columns = [str(c).strip().lower() for c in df.columns]
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise InputError(
-            f"missing column(s) {', '.join(missing)}",
-            path=source.name,
-            line=1,
-            hint="is this the right --input-format? the header has: " + ", ".join(df.columns[:12]),
-        )
     df["source_file"] = source.name
     df["source_line"] = np.arange(2, len(df) + 2)
     return df
@@ -138,6 +151,7 @@ def _read_csv_pandas(source: Source, required: Sequence[str]) -> pd.DataFrame:
             hint="a row has more fields than the header; re-export the file",
         ) from e
     df.columns = [str(c).strip().lower() for c in df.columns]
+    _require(list(df.columns), required, source)
     short = _short_last_line(source, len(df.columns))
     if short is not None:
         raise InputError(
@@ -154,7 +168,7 @@ def _read_csv_pandas(source: Source, required: Sequence[str]) -> pd.DataFrame:
             line=bad + 2,
             hint="the file looks truncated; re-export or re-download it",
         )
-    return _finish(df, source, required)
+    return _finish(df, source)
 
 
 def _short_last_line(source: Source, width: int) -> int | None:

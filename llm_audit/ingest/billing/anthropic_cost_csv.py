@@ -35,9 +35,10 @@ class AnthropicCostCsvReader:
             return df[name] if name in df.columns else pd.Series("", index=df.index)
 
         token_type = df["token_type"].str.strip().str.lower()
-        kind = token_type.map(vocab.KINDS)
+        kind = by_value(token_type, vocab.KINDS.get)
         cost_type = col("cost_type").str.strip().str.lower()
-        kind = kind.fillna(cost_type.map({"web_search": "web_search"})).fillna("other")
+        web = (cost_type == "web_search").to_numpy(dtype=bool)
+        kind = kind.where(kind.notna() | ~web, "web_search").fillna("other")
         out = pd.DataFrame(
             {
                 "timestamp": pd.to_datetime(df["usage_date_utc"], utc=True, format="mixed"),

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 _TIME = ("start_time", "end_time", "start_time_iso", "end_time_iso")
+_GROUPS = ("project_id", "user_id", "api_key_id", "model", "batch", "service_tier")
 # Columns read as numbers when every cell is one (formats.md 1a: counts can be `10.0`).
 NUMERIC = (
     "start_time",
@@ -47,7 +48,15 @@ class OpenAIUsageCsvReader:
         return tuple(cols) == _TIME
 
     def read(self, source: Source) -> pd.DataFrame:
-        return read_openai_usage_frame(read_csv(source, required=_TIME, numeric=NUMERIC), source)
+        return read_openai_usage_frame(
+            read_csv(source, required=_TIME, numeric=NUMERIC, columns=_columns(source)), source
+        )
+
+
+def _columns(source: Source) -> tuple[str, ...]:
+    """The columns the reader uses; the ISO times only where the unix ones are missing."""
+    used = (*_TIME[:2], *NUMERIC, *_GROUPS)
+    return used if "start_time" in header_fields(source) else (*used, *_TIME)
 
 
 def read_openai_usage_frame(df: pd.DataFrame, source: Source) -> pd.DataFrame:
