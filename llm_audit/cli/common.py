@@ -71,18 +71,7 @@ def emit(report: Report, fmt: OutputFormat, output: Path | None,
 
     if output is not None:
         check_output(output, inputs)
-    if report.pricing is not None:  # every report says how old its prices are
-        from dataclasses import replace
-
-        from llm_audit import config
-        from llm_audit.pricing import age
-
-        cfg = config.load()
-        limit = age.max_age_days(cfg.raw, str(cfg.path) if cfg.path else None)
-        report = replace(report, pricing=age.stamp(report.pricing, limit))
-        warning = report.pricing.warning() if report.pricing else None
-        if warning and fmt in (OutputFormat.json, OutputFormat.csv):
-            sys.stderr.write(warning + "\n")  # these formats have no line for it
+    report = stamp_prices(report, fmt.value)
     to_terminal = output is None and sys.stdout.isatty()
     width = os.get_terminal_size().columns if to_terminal else 160
     text = renderer(fmt.value).render(report, width=width, color=to_terminal and
@@ -94,6 +83,28 @@ def emit(report: Report, fmt: OutputFormat, output: Path | None,
         write_atomic(output, text)
     if report.exit_code:
         raise typer.Exit(report.exit_code)
+
+
+def stamp_prices(report: Report, fmt: str) -> Report:
+    """``report`` with the age of its price data; every report says how old its prices are.
+
+    Formats with no place for a warning line (json, csv and the findings formats sarif,
+    gitlab, github) get it on stderr; json and sarif also carry the age as data.
+    """
+    if report.pricing is None:
+        return report
+    from dataclasses import replace
+
+    from llm_audit import config
+    from llm_audit.pricing import age
+
+    cfg = config.load()
+    limit = age.max_age_days(cfg.raw, str(cfg.path) if cfg.path else None)
+    report = replace(report, pricing=age.stamp(report.pricing, limit))
+    warning = report.pricing.warning() if report.pricing else None
+    if warning and fmt not in (OutputFormat.table, OutputFormat.markdown):
+        sys.stderr.write(warning + "\n")
+    return report
 
 
 def check_output(output: Path, inputs: tuple[Path, ...] = ()) -> None:

@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from llm_audit.cli.common import MaxPriceAgeOpt, OutputOpt, PricingOpt, emit, write_atomic
+from llm_audit.cli.common import (
+    MaxPriceAgeOpt,
+    OutputOpt,
+    PricingOpt,
+    emit,
+    stamp_prices,
+    write_atomic,
+)
 
 
 class FindingsFormat(enum.StrEnum):
@@ -97,7 +104,7 @@ def prompts(
             "gitlab": GitlabRenderer(),
             "github": GithubRenderer(),
         }
-        text = renderers[fmt.value].render(report)
+        text = renderers[fmt.value].render(stamp_prices(report, fmt.value))
         if output is None:
             typer.echo(text, nl=False)
         else:

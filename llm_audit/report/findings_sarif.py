@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from llm_audit import __version__
+from llm_audit.report.json import payload
 from llm_audit.report.model import Report
 
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -47,6 +48,8 @@ class SarifRenderer:
                         }
                     },
                     "automationDetails": {"id": "llm-audit/prompts/"},
+                    # the price data's version and age, as in the JSON report's "pricing"
+                    "properties": {"pricing": payload(report)["pricing"]},
                     "columnKind": "unicodeCodePoints",
                     "results": [
                         {

@@ -68,3 +68,26 @@ def test_snapshot_table_warns_past_the_limit_given_after_the_command(
     assert allowed.exit_code == 0, allowed.stderr
     assert "warning: price data is" not in allowed.stdout
     assert "day(s) old" in allowed.stdout
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "gitlab", "github"])
+def test_findings_formats_say_how_old_the_prices_are(
+    fmt: str, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """prompts -f sarif|gitlab|github: a stale-price warning on stderr; SARIF carries the age."""
+    import datetime as dt
+
+    from llm_audit.pricing import age
+
+    monkeypatch.setattr(age, "today", lambda: dt.date.today() + dt.timedelta(days=400))
+    argv = ["prompts", str(S / "prompts_app"), "--format", fmt, "--exit-zero"]
+    stale = cli(argv)
+    assert stale.exit_code == 0, stale.stderr
+    assert "warning: price data is" in stale.stderr and "warning: price data" not in stale.stdout
+    fresh = cli([*argv, "--max-price-age", "100000"])
+    assert "warning: price data is" not in fresh.stderr
+    if fmt == "sarif":
+        pricing = json.loads(stale.stdout)["runs"][0]["properties"]["pricing"]
+        assert pricing["stale"] is True and pricing["age_days"] >= 400
+        assert pricing["max_age_days"] == 30 and pricing["version"]
+        assert json.loads(fresh.stdout)["runs"][0]["properties"]["pricing"]["stale"] is False
