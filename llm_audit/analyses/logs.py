@@ -240,6 +240,9 @@ def _priceable(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[[c for c in rows.columns if c not in skip]]
 
 
+# What the sections read from the priced rows (besides the columns a price depends on).
+_PRICED_USE = ("model", "label", "feature", "user", "trace_id", "session_id", "stream",
+               "source_file", "source_line", "cost_total", "cost_output", "priced")
 PRICE_CHUNK = 500_000  # rows per engine call: its merge holds ~40 columns of every row
 
 
@@ -327,7 +330,9 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
     df["feature"] = df["feature"].astype("string")
     df["day"] = _days(df["timestamp"], options.timezone)
     priced_mask = df["priced"].astype(bool)
-    priced = df if priced_mask.all() else df[priced_mask]
+    # The priced rows, with the columns the sections below read (not a full-width copy).
+    priced = df if priced_mask.all() else df.loc[priced_mask.to_numpy(), list(dict.fromkeys([
+        *_priceable(df).columns, *(c for c in _PRICED_USE if c in df.columns)]))]
     total_cost = float(priced["cost_total"].sum())
     billed = float(df["billed_usd"].sum()) if df["billed_usd"].notna().any() else None
 

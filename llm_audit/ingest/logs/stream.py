@@ -108,6 +108,31 @@ def _decode(block: memoryview, name: str, first_line: int) -> str:
         ) from e
 
 
+def bounded_allocators() -> None:
+    """Make freed memory go back to the system while big logs are read.
+
+    Measured on 3M rows: Arrow's default pool (mimalloc) keeps what each block's parse used,
+    and glibc's malloc, once it has freed a few large arrays, raises its mmap threshold and
+    serves the following ones from a heap it does not return: together ~0.9 GB resident on
+    a 0.5 GB table. Arrow's system pool and a fixed mmap threshold keep resident memory near
+    the live data. Process-wide, set once, only when a big file is streamed.
+    """
+    import ctypes
+    import ctypes.util
+
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return
+    try:
+        libc = ctypes.CDLL(name)
+        libc.mallopt(-3, 1 << 16)  # M_MMAP_THRESHOLD: arrays over 64 KB are mmapped
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        return
+
+
 def read_stream(
     path: Path, pick: Callable[[Source], Reader], options: ReadOptions
 ) -> tuple[str, pd.DataFrame] | None:
@@ -129,6 +154,7 @@ def read_stream(
     if not isinstance(reader, JsonRecordReader) or isinstance(reader, ClaudeCodeTranscriptReader):
         return None
     bare = reader.name == "openai-jsonl" and openai_fast.is_bare_chat(first_record(head))
+    bounded_allocators()
     name = str(path)
     total = path.stat().st_size
     frames: list[pd.DataFrame] = []
