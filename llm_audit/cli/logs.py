@@ -58,13 +58,15 @@ def logs(
     tty = sys.stderr.isatty()
     load = load_logs(files, input_format=input_format, maps=map_ or (),
                      skip_bad_lines=skip_bad_lines, progress=_progress if tty else None)
-    if tty:
-        sys.stderr.write("\r\x1b[K")
+    if tty:  # pricing and the analysis take seconds on millions of rows: say so
+        _progress(f"pricing and analysing {len(load.table):,} requests")
     book = load_book(pricing)
     keys = tuple(k.strip() for k in group_by.split(",") if k.strip()) if group_by else ()
     result = analyze(load, book, LogsOptions(
         since=since, until=until, timezone=timezone, group_by=keys,
         latency_budget_ms=latency_budget_ms, budget_per_user_month=budget_per_user_month,
         users=users, route_to=route_to))
+    if tty:
+        sys.stderr.write("\r\x1b[K")
     emit(logs_report(result, book.provenance), fmt, output,
          inputs=tuple(Path(f) for f in files if f != "-"))
