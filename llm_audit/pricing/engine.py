@@ -101,6 +101,29 @@ def _is_normal(df: pd.DataFrame) -> bool:
     return not bool(tier.isna().any() or tier.isin(list(_TIER_ALIASES)).any())
 
 
+def _why_unpriced(
+    resolved: str, no_rate: bool, tier: str, model: object, flags: tuple[bool, bool, bool]
+) -> str:
+    """Why one row is unpriced: the model, else its tier, else a missing part of its price."""
+    if resolved and resolved not in ("<NA>", "nan"):
+        return resolved
+    if no_rate:
+        text = f"no {tier or '?'} price for {model if isinstance(model, str) else '?'}"
+        return text + (f": {_COMMITTED_TIERS[tier]}" if tier in _COMMITTED_TIERS else "")
+    for flag, why in zip(
+        flags,
+        (
+            "no long-context price for this tier",
+            "no web search price",
+            "no price for this speed (fast mode) in the table",
+        ),
+        strict=True,
+    ):
+        if flag:
+            return why
+    return "unpriced"
+
+
 def resolve_models(usage: pd.DataFrame, book: PriceBook) -> pd.Series:
     """The canonical model id of every row (NA when unpriced), without pricing anything.
 
@@ -285,19 +308,15 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
     no_rate = np.isnan(merged["rate_input"].to_numpy(dtype="float64"))
     missing_extra = (searches > 0) & np.isnan(search_rate)
     unpriced = no_rate | lc_missing | missing_extra | no_speed
-    reason = reason.mask(reason == "", pd.NA)
-    tier_name = merged["service_tier"].fillna("?")
-    tier_reason = "no " + tier_name + " price for " + merged["model"].fillna("?")
-    for tier, why in _COMMITTED_TIERS.items():
-        tier_reason = tier_reason.mask(tier_name == tier, tier_reason + ": " + why)
-    reason = reason.fillna(tier_reason.where(pd.Series(no_rate)))
-    for mask, why in (
-        (lc_missing, "no long-context price for this tier"),
-        (missing_extra, "no web search price"),
-        (no_speed, "no price for this speed (fast mode) in the table"),
-    ):
-        reason = reason.fillna(
-            pd.Series(np.where(mask, why, ""), dtype="string").replace("", pd.NA)
+    # The reason, worked out for the unpriced rows only (usually few of a million).
+    why_not = np.full(n, None, dtype=object)
+    for i in np.flatnonzero(unpriced).tolist():
+        why_not[i] = _why_unpriced(
+            str(reason.iat[i]),
+            bool(no_rate[i]),
+            str(merged["service_tier"].iat[i]),
+            merged["model"].iat[i],
+            (bool(lc_missing[i]), bool(missing_extra[i]), bool(no_speed[i])),
         )
     out = df.drop(columns=["_row"])
     for name, values in costs.items():
@@ -311,7 +330,7 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
             out[f"unit_{f}"] = np.where(unpriced, np.nan, unit[f] * PER_MILLION)
         out["unit_web_search"] = np.where(unpriced, np.nan, search_rate * m * PER_MILLION)
     out["priced"] = ~unpriced
-    out["unpriced_reason"] = reason.where(pd.Series(unpriced)).astype("string")
+    out["unpriced_reason"] = pd.Series(why_not, dtype="string")
     out["long_context"] = long_ctx
     out.attrs["pricing"] = book.provenance
     return out
