@@ -623,13 +623,38 @@ def _logs(chk: _Check, raw: object) -> LogsSnapshot | None:
     )
 
 
+_TABLE_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "provider": str,
+    "name": str,
+    "path": str,
+    "sha256": str,
+    "checked": str,
+    "models": int,
+    "bundled": bool,
+}
+
+
+class _NonFinite(ValueError):
+    pass
+
+
+def _no_constant(word: str) -> float:
+    raise _NonFinite(word)
+
+
 def loads(text: str, path: str) -> Snapshot:
     """Read a snapshot file; anything else (or another schema version) is an InputError."""
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as e:
         raise InputError(
             f"not valid JSON: {e.msg}", path=path, line=e.lineno, hint=CREATE_HINT
+        ) from e
+    except _NonFinite as e:  # Python writes NaN/Infinity; no cost or rate may be one
+        word = str(e)
+        line = next((i for i, t in enumerate(text.splitlines(), 1) if word in t), None)
+        raise InputError(
+            f"{word} is not a number a snapshot may hold", path=path, line=line, hint=CREATE_HINT
         ) from e
     chk = _Check(path, text)
     if not isinstance(doc, dict) or doc.get("kind") != KIND:
@@ -658,9 +683,19 @@ def loads(text: str, path: str) -> Snapshot:
         if not isinstance(t, dict):
             chk.fail("pricing: each table must be an object", chk.line_of('"tables"'))
         try:
-            tables.append(TableProvenance(**t))
+            table = TableProvenance(**t)
         except TypeError as e:
             chk.fail(f"pricing: a table entry has the wrong fields ({e})", chk.line_of('"tables"'))
+        for key, kind in _TABLE_FIELDS.items():  # each is printed or compared later
+            chk.get(t, key, kind, "pricing table", chk.line_of(f'"{key}"'))
+        try:
+            dt.date.fromisoformat(table.checked)
+        except ValueError:
+            chk.fail(
+                f"pricing table: 'checked' is not a date (YYYY-MM-DD): {table.checked!r}",
+                chk.line_of('"checked"'),
+            )
+        tables.append(table)
     prov = Provenance(
         str(chk.get(pricing, "version", str, "pricing", chk.line_of('"pricing"'))), tuple(tables)
     )

@@ -20,6 +20,7 @@ from tests.gate.helpers import load_json, write_project
 
 SAMPLE = ROOT / "samples" / "prompts_app"
 LOGS = ROOT / "samples" / "logs" / "requests.jsonl"
+BASELINE = ROOT / "samples" / "gate" / "llm-cost.json"
 
 
 def test_sample_snapshot_is_versioned_and_complete(cli: Callable[..., Result]) -> None:
@@ -190,3 +191,34 @@ def test_a_priced_site_needs_its_rates(tmp_path: Path, cli: Callable[..., Result
     r = cli(["diff", str(broken), str(broken)])
     assert r.exit_code == 2
     assert f"priced, but no standard rates recorded for its model '{model}'" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "message"),
+    [
+        (("pricing", "tables", 0, "checked"), 5, "'checked'"),
+        (("pricing", "tables", 0, "checked"), "last week", "'checked'"),
+        (("pricing", "tables", 0, "models"), "many", "'models'"),
+        (("sites", 0, "cost_per_call"), float("nan"), "NaN"),
+        (("rates", "gpt-4o-mini", "standard", "input"), float("inf"), "Infinity"),
+    ],
+)
+def test_bad_values_inside_a_baseline_are_exit_2(
+    tmp_path: Path,
+    cli: Callable[..., Result],
+    where: tuple[str | int, ...],
+    value: object,
+    message: str,
+) -> None:
+    """A hand-edited baseline with a wrong value is refused with file:line, never exit 3."""
+    doc = json.loads(BASELINE.read_text())
+    obj = doc
+    for k in where[:-1]:
+        obj = obj[k]
+    obj[where[-1]] = value
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc, indent=2))  # NaN/Infinity: Python's json writes them
+    for argv in (["diff", str(bad), str(BASELINE)], ["diff", str(BASELINE), str(bad)]):
+        r = cli([*argv, "--format", "markdown"])
+        assert r.exit_code == 2, r.stderr
+        assert f"{bad}:" in r.stderr and message in r.stderr and "hint:" in r.stderr
