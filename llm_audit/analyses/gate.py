@@ -506,6 +506,8 @@ def parse_limit(key: str, raw: object, source: str) -> Limit:
     text = str(raw).strip() if not isinstance(raw, bool) else ""
     number = raw if isinstance(raw, int | float) and not isinstance(raw, bool) else None
     pct = _PCT.match(text)
+    if pct and float(pct.group(1)) < 0:  # it would fail every unchanged pull request
+        raise ValueError(f"{key} may not be negative, got {raw!r}")
     if key in ("max-increase", "max-call-increase"):
         if pct:
             return Limit(key, float(pct.group(1)) / 100.0, "fraction", source)

@@ -230,3 +230,18 @@ def test_output_in_a_missing_folder_or_a_folder_is_exit_2(
         r = cli([*args, "-o", str(out)])
         assert r.exit_code == 2, r.stderr
         assert "internal error" not in r.stderr and "hint:" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "flag", ["--max-increase", "--max-call-increase", "--max-p95-increase", "--max-unpriced-share"]
+)
+def test_a_negative_percentage_is_refused_like_a_negative_usd(
+    tmp_path: Path, cli: Callable[..., Result], flag: str
+) -> None:
+    """-5% would fail every unchanged pull request (as -5 USD is refused): exit 2, not a gate."""
+    root = write_project(tmp_path / "repo")
+    base = _baseline(cli, root, tmp_path / "base.json")
+    r = cli(["gate", "--baseline", str(base), str(root), flag, "-5%"])
+    assert r.exit_code == 2, r.stdout
+    assert f"{flag}:" in r.stderr and "-5%" in r.stderr and "hint:" in r.stderr
+    assert cli(["gate", "--baseline", str(base), str(root), flag, "0%"]).exit_code == 0
