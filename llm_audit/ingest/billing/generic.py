@@ -1,21 +1,26 @@
-"""Any CSV or JSONL, read through `--map FIELD=COLUMN` onto the usage table's columns."""
+"""Any CSV or JSONL, read through `--map FIELD=COLUMN` onto the usage table's columns.
+
+The map is parsed and applied by ``ingest.mapped`` (shared with the `logs` generic reader):
+dotted paths into JSON records, ``:value`` constants, the provider guessed from the model id.
+Counts go through ``numbers`` so `10.0` is read and junk is a `file:line` error.
+"""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from llm_audit.errors import InputError
+from llm_audit.ingest import mapped
 from llm_audit.ingest.base import Source
 from llm_audit.ingest.billing._common import load_json, numbers, read_csv
-from llm_audit.usage.schema import BY_NAME, TOKEN_COLUMNS
+from llm_audit.usage.schema import COLUMNS, TOKEN_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
 
-# `model` is accepted for model_raw: what people type.
-_ALIASES = {"model": "model_raw", "date": "timestamp", "time": "timestamp"}
+_REQUIRED = ("timestamp", "model_raw")
+_NUMERIC = frozenset(c.name for c in COLUMNS if c.kind in ("int", "float", "Int"))
 
 
 class GenericReader:
@@ -31,71 +36,59 @@ class GenericReader:
         return False  # only by --map / --input-format generic
 
     def with_map(self, specs: list[str]) -> GenericReader:
-        mapping: dict[str, str] = {}
-        for spec in specs:
-            key, sep, col = spec.partition("=")
-            key = _ALIASES.get(key.strip(), key.strip())
-            if not sep or not col.strip() or key not in BY_NAME:
-                raise InputError(
-                    f"--map {spec!r}: expected FIELD=COLUMN with FIELD one of "
-                    + ", ".join(["model", *BY_NAME]),
-                    hint="e.g. --map model=llm --map input_tokens=prompt_tok",
-                )
-            mapping[key] = col.strip()
-        return GenericReader(mapping)
+        return GenericReader(mapped.parse_map(specs, _REQUIRED))
 
     def read(self, source: Source) -> pd.DataFrame:
         import pandas as pd
 
-        from llm_audit.usage.schema import COLUMNS, empty, normalize
+        from llm_audit.usage.schema import empty, normalize
 
         if not self.mapping:
             raise InputError("the generic reader needs --map FIELD=COLUMN", path=source.name)
+        records: list[tuple[int, Any]]
         if source.head.lstrip()[:1] in ("{", "["):
             doc = load_json(source)
-            rows = doc if isinstance(doc, list) else [doc]
-            df = pd.json_normalize(rows).astype(object)
-            df = df.where(df.notna(), "").astype(str)
-            df.columns = [str(c).lower() for c in df.columns]
-            df["source_file"] = source.name
-            df["source_line"] = range(1, len(df) + 1)
+            records = list(enumerate(doc if isinstance(doc, list) else [doc], 1))
+        elif not source.text or source.text.isspace():
+            records = []
         else:
-            df = (
-                pd.read_csv(io.StringIO(""), dtype=str)
-                if not source.text.strip()
-                else read_csv(source)
-            )
-        if df.empty:
+            frame = read_csv(source)
+            self._check_columns(frame, source)
+            lines = frame["source_line"].tolist()
+            records = list(zip(lines, frame.to_dict("records"), strict=True))
+        rows = []
+        for line, record in records:
+            if not isinstance(record, Mapping):
+                continue
+            record = {str(k).lower(): v for k, v in record.items()}
+            row = mapped.mapped_row(record, {f: c.lower() for f, c in self.mapping.items()})
+            for col in TOKEN_COLUMNS:
+                row.setdefault(col, 0)
+            row["source_file"] = source.name
+            row["source_line"] = line
+            rows.append(row)
+        if not rows:
             return empty()
-        missing = [c for c in self.mapping.values() if c.lower() not in df.columns]
+        df = pd.DataFrame(rows)
+        for fld in self.mapping:
+            if fld in _NUMERIC:
+                df[fld] = numbers(
+                    df.assign(**{fld: df[fld].where(df[fld].notna(), "")}), fld, source
+                )
+        df["timestamp"] = pd.to_datetime(df["timestamp"], utc=True, format="mixed")
+        df["row_role"] = "usage"
+        return normalize(df)
+
+    def _check_columns(self, frame: pd.DataFrame, source: Source) -> None:
+        missing = [
+            c
+            for c in self.mapping.values()
+            if not c.startswith(":") and c.lower().split(".")[0] not in frame.columns
+        ]
         if missing:
             raise InputError(
                 f"--map names column(s) not in the file: {', '.join(missing)}",
                 path=source.name,
                 line=1,
-                hint="the file has: " + ", ".join(df.columns[:15]),
+                hint="the file has: " + ", ".join(frame.columns[:15]),
             )
-        out = pd.DataFrame(index=df.index)
-        kinds = {c.name: c.kind for c in COLUMNS}
-        for fld, col in self.mapping.items():
-            if kinds[fld] in ("int", "float", "Int"):
-                out[fld] = numbers(df, col.lower(), source)
-            else:
-                out[fld] = df[col.lower()]
-        if "timestamp" not in out.columns:
-            raise InputError("--map timestamp=COLUMN is required", path=source.name)
-        if "model_raw" not in out.columns:
-            raise InputError("--map model=COLUMN is required", path=source.name)
-        out["timestamp"] = pd.to_datetime(out["timestamp"], utc=True, format="mixed")
-        out["provider"] = out.get("provider", pd.Series("", index=df.index))
-        for c in ("requests",):
-            if c not in out.columns:
-                out[c] = 1
-        for c in TOKEN_COLUMNS:
-            if c not in out.columns:
-                out[c] = 0
-        out["service_tier"] = out.get("service_tier", pd.Series("", index=df.index))
-        out["source_file"] = df["source_file"]
-        out["source_line"] = df["source_line"]
-        out["row_role"] = "usage"
-        return normalize(out)

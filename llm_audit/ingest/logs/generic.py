@@ -2,7 +2,8 @@
 
 FIELD is a usage-table column (``timestamp``, ``model`` (= ``model_raw``), ``input_tokens``,
 ``output_tokens``, ``cache_read_tokens``, ``user``, ``feature``, ``latency_ms``, ...); COLUMN
-is the file's column, or a dotted path into a JSON record (``usage.prompt_tokens``). Mapped
+is the file's column, or a dotted path into a JSON record (``usage.prompt_tokens``); the map
+itself is parsed and applied by ``ingest.mapped``, shared with the `bill` generic reader. Mapped
 counts must follow the schema's convention: input INCLUDES cache reads/writes, output
 INCLUDES reasoning. ``provider`` may be mapped, or ``provider=:anthropic`` sets a constant;
 else it is guessed from the model id's family (gpt/o -> openai, claude -> anthropic, gemini ->
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from llm_audit.errors import InputError
+from llm_audit.ingest import mapped
 from llm_audit.ingest.base import Source
 from llm_audit.ingest.logs._common import (
     ReadOptions,
@@ -24,52 +26,16 @@ from llm_audit.ingest.logs._common import (
     csv_records,
     json_records,
 )
-from llm_audit.usage.schema import BY_NAME
 
 if TYPE_CHECKING:
     import pandas as pd
 
-_ALIASES = {"model": "model_raw"}
 _REQUIRED = ("timestamp", "model_raw", "input_tokens", "output_tokens")
 
 
 def parse_map(specs: list[str]) -> dict[str, str]:
-    mapping: dict[str, str] = {}
-    for spec in specs:
-        field, sep, column = spec.partition("=")
-        field = _ALIASES.get(field.strip(), field.strip())
-        if not sep or not column.strip():
-            raise InputError(f"--map takes FIELD=COLUMN, got {spec!r}",
-                             hint="e.g. --map model=llm_model --map input_tokens=usage.in")
-        if field not in BY_NAME:
-            raise InputError(f"--map: unknown field {field!r}",
-                             hint="fields: " + ", ".join(BY_NAME))
-        mapping[field] = column.strip()
-    missing = [f for f in _REQUIRED if f not in mapping]
-    if missing:
-        raise InputError(f"--map does not say which column is {', '.join(missing)}",
-                         hint="map at least timestamp, model, input_tokens and output_tokens")
-    return mapping
-
-
-def _get(record: Mapping[str, Any], path: str) -> Any:
-    if path in record:
-        return record[path]
-    value: Any = record
-    for part in path.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value
-
-
-def guess_provider(model: str) -> str:
-    m = model.lower().rsplit("/", 1)[-1]
-    if m.startswith("claude"):
-        return "anthropic"
-    if m.startswith("gemini"):
-        return "google"
-    return "openai"
+    """The --map of `logs`: timestamp, model and both token counts are required."""
+    return mapped.parse_map(specs, _REQUIRED)
 
 
 class GenericMappedReader:
@@ -107,20 +73,7 @@ class GenericMappedReader:
         for line, record in records:
             if not isinstance(record, Mapping):
                 continue
-            row: Row = {}
-            for field, column in self.mapping.items():
-                if column.startswith(":"):
-                    row[field] = column[1:]
-                    continue
-                value = _get(record, column)
-                row[field] = None if value == "" else value
-            if "provider" not in row:
-                row["provider"] = guess_provider(str(row.get("model_raw") or ""))
-            row.setdefault("requests", 1)
-            row.setdefault("service_tier", "standard")
-            for col in ("cache_read_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens",
-                        "reasoning_tokens"):
-                row.setdefault(col, 0)
+            row: Row = mapped.mapped_row(record, self.mapping)
             row["source_file"] = name
             row["source_line"] = line
             rows.append(row)
