@@ -52,20 +52,17 @@ _EXPLAIN = (
     Col("difference_usd", "billed - computed", "money"),
     Col("matched", "matched with"),
 )
+_SHORT = {"unit_price": "$/1M", "difference_usd": "diff"}
+
+
+def _narrow(cols: tuple[Col, ...], drop: tuple[str, ...]) -> tuple[Col, ...]:
+    """A 100-column view of ``cols``: without ``drop``, with the short headers."""
+    return tuple(Col(c.key, _SHORT.get(c.key, c.header), c.kind) for c in cols if c.key not in drop)
+
+
 # A terminal is ~100 columns: the sections show the file name (not its folder) and leave out
 # the bill's own model spelling, the context tier and the match; the JSON has every column.
-_EXPLAIN_TABLE = (
-    Col("where", "file:line"),
-    Col("day", "day"),
-    Col("model", "model"),
-    Col("kind", "kind"),
-    Col("service_tier", "tier"),
-    Col("quantity", "quantity", "int"),
-    Col("unit_price", "$/1M", "float"),
-    Col("computed_usd", "computed", "usd"),
-    Col("billed_usd", "billed", "money"),
-    Col("difference_usd", "diff", "money"),
-)
+_EXPLAIN_TABLE = _narrow(_EXPLAIN, ("model_raw", "context_tier", "matched"))
 _RECON = (
     Col("provider", "provider"),
     Col("model", "model"),
@@ -79,17 +76,8 @@ _RECON = (
     Col("explanation", "explanation"),
 )
 # The table view: explanations become numbered notes under the table, the provider heads the
-# section when there is one, so the rows fit a 100-column terminal.
-_RECON_TABLE = (
-    Col("model", "model"),
-    Col("kind", "kind"),
-    Col("quantity", "quantity", "int"),
-    Col("computed_usd", "computed", "usd"),
-    Col("billed_usd", "billed", "money"),
-    Col("difference_usd", "diff", "usd"),
-    Col("difference_pct", "gap", "pct"),
-    Col("status", "status"),
-)
+# section, so the rows fit a 100-column terminal.
+_RECON_TABLE = _narrow(_RECON, ("provider", "explanation"))
 _UNPRICED = (
     Col("provider", "provider"),
     Col("model", "model"),

@@ -17,6 +17,7 @@ from llm_audit.errors import InputError
 from llm_audit.ingest.base import Source
 from llm_audit.ingest.billing._cloud import paired_rows
 from llm_audit.ingest.billing._common import load_json
+from llm_audit.ingest.mapped import get_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,17 +65,6 @@ def parse_sku(sku: str) -> tuple[str, str, str | None] | None:
     return kind, tier, ctx
 
 
-def _get(rec: Mapping[str, Any], dotted: str) -> Any:
-    if dotted in rec:
-        return rec[dotted]
-    cur: Any = rec
-    for part in dotted.split("."):
-        if not isinstance(cur, Mapping):
-            return None
-        cur = cur.get(part)
-    return cur
-
-
 class GcpBillingReader:
     name = "gcp-billing"
     description = "Google Cloud Billing export rows (CSV or NDJSON), Vertex AI / Gemini API"
@@ -98,17 +88,17 @@ class GcpBillingReader:
         skipped: list[str] = []
         for number, rec in enumerate(records, 1 if is_json else 2):
             where = f"{source.name}:{number}"
-            service = str(_get(rec, "service.description") or "").lower()
+            service = str(get_path(rec, "service.description") or "").lower()
             if not any(s in service for s in _LLM_SERVICES):
                 continue  # not an LLM service: out of scope for `bill`
-            sku = str(_get(rec, "sku.description") or "")
+            sku = str(get_path(rec, "sku.description") or "")
             try:
-                cost = float(_get(rec, "cost") or 0)
-                amount = float(_get(rec, "usage.amount") or 0)
+                cost = float(get_path(rec, "cost") or 0)
+                amount = float(get_path(rec, "usage.amount") or 0)
             except (TypeError, ValueError):
                 skipped.append(f"{where}: cost or usage.amount is not a number")
                 continue
-            cur = str(_get(rec, "currency") or "USD").upper()
+            cur = str(get_path(rec, "currency") or "USD").upper()
             if cur != "USD":
                 raise InputError(
                     f"currency {cur!r} is not USD",
@@ -118,18 +108,18 @@ class GcpBillingReader:
                 )
             parsed = parse_sku(sku)
             model = _model(sku) or str(self._label(rec) or "")
-            unit = str(_get(rec, "usage.unit") or "count").lower()
+            unit = str(get_path(rec, "usage.unit") or "count").lower()
             if parsed is None or not model or (parsed[0] != "other" and unit != "count"):
                 skipped.append(f"{where}: SKU {sku!r} (unit {unit!r}) not understood")
                 continue
             kind, tier, ctx = parsed
             provider = "vertex_ai" if "vertex" in service else "google"
             base = {
-                "timestamp": _get(rec, "usage_start_time"),
+                "timestamp": get_path(rec, "usage_start_time"),
                 "provider": provider,
                 "model_raw": model,
                 "service_tier": tier,
-                "project": _get(rec, "project.id"),
+                "project": get_path(rec, "project.id"),
                 "line_item": sku,
                 "source_file": source.name,
                 "source_line": number,
@@ -143,7 +133,7 @@ class GcpBillingReader:
                     "context_tier": ctx,
                 }
             )
-            credits = _get(rec, "credits")
+            credits = get_path(rec, "credits")
             if isinstance(credits, str) and credits.strip().startswith("["):
                 credits = json.loads(credits)
             total = sum(
@@ -164,7 +154,7 @@ class GcpBillingReader:
     @staticmethod
     def _label(rec: Mapping[str, Any]) -> str | None:
         """`goog-generativelanguage-model` label, e.g. `gemini25flash` (observed)."""
-        labels = _get(rec, "labels")
+        labels = get_path(rec, "labels")
         if isinstance(labels, str) and labels.strip().startswith("["):
             labels = json.loads(labels)
         for item in labels or []:
