@@ -165,6 +165,13 @@ class Http:
                     break
                 self._wait(attempt, resp.headers.get("retry-after"), f"{what}: HTTP {status}")
                 continue
+            if 300 <= status < 400:  # not followed: the key would go along to another host
+                where = scrub(resp.headers.get("location", "")) or "an address not given"
+                raise FetchError(
+                    f"{what}: HTTP {status}: redirected to {where}; redirects are not followed "
+                    "(the admin key would be sent along)",
+                    hint="pass the API root it points to (up to /v1) as --base-url, if you trust it",
+                )
             if status >= 400:
                 raise FetchError(
                     f"{what}: HTTP {status}: {_excerpt(resp.content)}",

@@ -685,3 +685,16 @@ def test_connection_refused_is_translated(run: Run, tmp_path: Path) -> None:
     assert r.exit_code == 2
     assert "gave up after 2 attempts; last: ConnectError:" in r.stderr
     assert "retrying in 0.01 s" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_redirect_is_named_not_followed(api: ApiServer, run: Run, tmp_path: Path) -> None:
+    """A 3xx (an http->https proxy, a moved path) says where it points; the key stays here."""
+    api.app = lambda req, n: Reply(301, b"", {"location": "https://proxy.example/v1/organization"})
+    out = tmp_path / "o"
+    r = run(fetch_openai(api, out))
+    assert r.exit_code == 2
+    assert "HTTP 301: redirected to https://proxy.example/v1/organization" in r.stderr
+    assert "not valid JSON" not in r.stderr
+    assert "hint: pass the API root it points to (up to /v1) as --base-url" in r.stderr
+    assert len(api.seen) == 1  # neither followed nor retried
+    assert visible(out) == []
