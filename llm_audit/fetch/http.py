@@ -170,7 +170,7 @@ class Http:
                 raise FetchError(
                     f"{what}: HTTP {status}: redirected to {where}; redirects are not followed "
                     "(the admin key would be sent along)",
-                    hint="pass the API root it points to (up to /v1) as --base-url, if you trust it",
+                    hint="pass the API root it points to (up to /v1) as --base-url",
                 )
             if status >= 400:
                 raise FetchError(
