@@ -98,6 +98,17 @@ def update(
             path=str(output),
             hint="pass a folder, e.g. --output prices/",
         )
+    from llm_audit.pricing import tables
+
+    bundled = tables._bundled_root()
+    if isinstance(bundled, Path) and output.resolve() == bundled.resolve():
+        from llm_audit.errors import InputError
+
+        raise InputError(
+            "--output is the folder of the bundled price tables; updates never go over them",
+            path=str(output),
+            hint="write to a folder of your own, e.g. --output prices/, then pass --pricing DIR",
+        )
     wanted = providers_of(provider or [])
     data = download(source, read_timeout=read_timeout)
     book = PriceBook.load([output] if output.is_dir() else [])

@@ -253,3 +253,27 @@ def test_every_bundled_model_round_trips_through_the_writer(tmp_path: Path) -> N
         assert len(back.models) == len(table.models)
         for old, new in zip(table.models, back.models, strict=True):
             assert replace(new, table=old.table) == old, old.id
+
+
+def test_output_may_not_be_the_bundled_tables_folder(
+    cli: CLI, server: ApiServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-o` naming the bundled tables' own folder (a source checkout, site-packages) is refused."""
+    import shutil
+
+    from llm_audit.pricing import tables
+
+    bundled = tmp_path / "install" / "pricing"
+    shutil.copytree(ROOT / "pricing", bundled)
+    monkeypatch.setattr(tables, "_bundled_root", lambda: bundled)
+    before = (bundled / "openai.yaml").read_bytes()
+    url = serve(server, litellm_with_changes())
+    for out in (bundled, bundled / ".." / "pricing"):
+        r = cli(["pricing", "update", "--source", url, "-o", str(out), "--provider", "openai"])
+        assert r.exit_code == 2, r.stderr
+        assert "the bundled price tables" in r.stderr and "hint:" in r.stderr
+        assert r.stdout == ""
+    assert (bundled / "openai.yaml").read_bytes() == before
+    assert sorted(p.name for p in bundled.iterdir()) == sorted(
+        p.name for p in (ROOT / "pricing").iterdir() if p.name != "__pycache__"
+    )
