@@ -110,3 +110,52 @@ def test_base_gate_and_one_comment(tmp_path: Path) -> None:
     log = (tmp_path / "gh.log").read_text().splitlines()
     assert log[-1].startswith("api --method PATCH repos/acme/shop/issues/comments/4242")
     assert sum("POST" in line for line in log) == 1
+
+
+def _comment_env(tmp_path: Path, gh: str, comment: str) -> dict[str, str]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(gh)
+    (bin_dir / "gh").chmod(0o755)
+    (tmp_path / "comment.md").write_text(comment)
+    return {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}" + os.environ.get("PATH", ""),
+        "GH_LOG": str(tmp_path / "gh.log"),
+        "GH_BODY": str(tmp_path / "body.md"),
+        "FAKE_IDS": "",
+        "REPO": "acme/shop",
+        "PR": "7",
+        "COMMENT_FILE": str(tmp_path / "comment.md"),
+    }
+
+
+def test_a_long_comment_is_cut_to_what_github_accepts(tmp_path: Path) -> None:
+    """GitHub refuses comments over 65,536 characters (a price change touching every call site
+    lists them all): the comment is cut with a pointer to the job summary, which has it whole."""
+    row = "| app/x.py:1 f | changed | gpt-4o → gpt-4.1 | $0.01 -> $0.02 | — |\n"
+    report = "## LLM cost gate: passed\n\n" + row * 2000
+    env = _comment_env(tmp_path, FAKE_GH, report)
+    r = _run("Create or update the pull-request comment", tmp_path, env)
+    assert r.returncode == 0, r.stderr
+    body = (tmp_path / "body.md").read_text()
+    assert len(body) <= 65_536
+    assert body.startswith("<!-- llm-audit-gate -->\n\n## LLM cost gate: passed")
+    assert "the comment is cut here" in body and "job summary" in body
+    short = "## LLM cost gate: passed\n\nno call site changed\n"
+    (tmp_path / "comment.md").write_text(short)
+    assert _run("Create or update the pull-request comment", tmp_path, env).returncode == 0
+    assert (tmp_path / "body.md").read_text() == "<!-- llm-audit-gate -->\n\n" + short.rstrip("\n")
+
+
+def test_a_comment_that_cannot_be_posted_warns_and_the_gate_decides(tmp_path: Path) -> None:
+    """A fork's pull request gets a read-only token: say so, and let the gate's exit code fail
+    or pass the job (not a 403 from the comment step)."""
+    failing = FAKE_GH.replace(
+        'for a in "$@"',
+        'echo "HTTP 403: Resource not accessible by integration" >&2; exit 1\nfor a in "$@"',
+    )
+    env = _comment_env(tmp_path, failing, "## LLM cost gate: passed\n")
+    r = _run("Create or update the pull-request comment", tmp_path, env)
+    assert r.returncode == 0, r.stderr
+    assert "::warning::" in r.stdout and "pull-requests: write" in r.stdout
