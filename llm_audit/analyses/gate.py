@@ -461,6 +461,11 @@ def diff(base: Snapshot, head: Snapshot) -> DiffResult:
             f"the baseline was written by llm-audit {base.tool_version}, the head by "
             f"{head.tool_version}: token counting may differ between them"
         )
+    if base.sites and not head.sites and head.logs is None:
+        notes.append(
+            f"the head has no LLM call site at all (the baseline has {len(base.sites)}): "
+            "if that is not a deliberate removal, check the PATHs given to the gate"
+        )
     if base.default_output_tokens != head.default_output_tokens and base.sites:
         notes.append(
             f"the default output assumption changed ({base.default_output_tokens} -> "

@@ -261,3 +261,20 @@ def test_an_unknown_model_made_known_counts_its_whole_cost(
     doc = load_json(cli(["diff", str(head), str(base), "--format", "json"]).stdout)
     assert doc["totals"]["code_delta_monthly"] == 0.0  # type: ignore[index]
     assert doc["totals"]["unpriced_sites"] == [change["id"]]  # type: ignore[index]
+
+
+def test_a_head_with_no_call_sites_at_all_is_said(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    """Gating the wrong folder (a CI working directory) finds nothing: every site 'removed'
+    passes any threshold, so the report says the head found no call site at all."""
+    root = write_project(tmp_path / "repo")
+    base = tmp_path / "base.json"
+    assert cli(["snapshot", str(root), "-o", str(base)]).exit_code == 0
+    (tmp_path / "elsewhere").mkdir()
+    r = cli(["gate", "--baseline", str(base), str(tmp_path / "elsewhere"), "-f", "markdown"])
+    assert r.exit_code == 0, r.stderr
+    assert "the head has no LLM call site at all (the baseline has 1)" in r.stdout
+    assert "check the PATHs" in r.stdout
+    same = cli(["gate", "--baseline", str(base), str(root), "-f", "markdown"])
+    assert "no LLM call site at all" not in same.stdout
