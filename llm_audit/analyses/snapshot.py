@@ -34,7 +34,9 @@ KIND = "llm-audit-snapshot"
 SCHEMA_VERSION = 1
 PER_MILLION = 1_000_000.0
 DAYS_PER_MONTH = 30  # the convention `logs` and `estimate` state too
-CREATE_HINT = "create one with `llm-audit snapshot PATH... -o FILE` (or `gate --update-baseline`)"
+CREATE_HINT = "create one with `llm-audit snapshot PATH... -o FILE`"
+# Only where no file is there: --update-baseline never overwrites a file it cannot read.
+MISSING_HINT = CREATE_HINT + " (or `gate --update-baseline`)"
 
 
 @dataclass(frozen=True)
@@ -642,6 +644,10 @@ def _no_constant(word: str) -> float:
     raise _NonFinite(word)
 
 
+class OtherVersionError(InputError):
+    """A snapshot of another schema version: `gate --update-baseline` may replace it."""
+
+
 def loads(text: str, path: str) -> Snapshot:
     """Read a snapshot file; anything else (or another schema version) is an InputError."""
     try:
@@ -665,11 +671,12 @@ def loads(text: str, path: str) -> Snapshot:
         )
     version = doc.get("schema_version")
     if version != SCHEMA_VERSION:
-        chk.fail(
+        raise OtherVersionError(
             f"snapshot schema_version {version!r} is not the one this llm-audit reads "
             f"({SCHEMA_VERSION})",
-            chk.line_of('"schema_version"') or 1,
-            f"regenerate the baseline with llm-audit {__version__}: "
+            path=path,
+            line=chk.line_of('"schema_version"') or 1,
+            hint=f"regenerate the baseline with llm-audit {__version__}: "
             "`llm-audit gate --baseline FILE --update-baseline PATH...`",
         )
     top = cast(dict[str, Any], doc)
@@ -761,7 +768,7 @@ def load(path: Path) -> Snapshot:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as e:
-        raise InputError("no such snapshot file", path=str(path), hint=CREATE_HINT) from e
+        raise InputError("no such snapshot file", path=str(path), hint=MISSING_HINT) from e
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"cannot read the snapshot: {e}", path=str(path), hint=CREATE_HINT) from e
     return loads(text, str(path))

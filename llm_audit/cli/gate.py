@@ -75,9 +75,18 @@ def gate(
             "max-p95-increase": max_p95_increase,
         }
     )
-    base = (
-        snapshot.empty() if update_baseline and not baseline.exists() else snapshot.load(baseline)
-    )
+    try:
+        base = (
+            snapshot.empty()
+            if update_baseline and not baseline.exists()
+            else snapshot.load(baseline)
+        )
+    except snapshot.OtherVersionError as e:
+        if not update_baseline:
+            raise
+        # our own file of another version: what its hint says to do (anything else is refused)
+        typer.echo(f"warning: {e.where}: {e.message}; replaced, compared with nothing", err=True)
+        base = snapshot.empty()
     # without PATH: the current folder, unless only logs are compared
     scan = list(paths or ([] if logs and not base.sites else [Path(".")]))
     start = scan[0] if scan and scan[0].is_dir() else (scan[0].parent if scan else Path("."))

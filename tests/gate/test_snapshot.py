@@ -222,3 +222,25 @@ def test_bad_values_inside_a_baseline_are_exit_2(
         r = cli([*argv, "--format", "markdown"])
         assert r.exit_code == 2, r.stderr
         assert f"{bad}:" in r.stderr and message in r.stderr and "hint:" in r.stderr
+
+
+def test_the_hints_for_a_bad_baseline_work_when_followed(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    """Another schema version: `gate --update-baseline` (the hint) replaces it. A file that is
+    no snapshot is never overwritten, and its hint does not suggest --update-baseline."""
+    root = write_project(tmp_path / "repo")
+    doc = json.loads(cli(["snapshot", str(root)]).stdout)
+    old = _write(tmp_path / "old.json", json.dumps({**doc, "schema_version": 99}, indent=2))
+    r = cli(["diff", str(old), str(old)])
+    assert r.exit_code == 2 and "`llm-audit gate --baseline FILE --update-baseline" in r.stderr
+    r = cli(["gate", "--baseline", str(old), str(root), "--update-baseline"])
+    assert r.exit_code == 0, r.stderr
+    assert "schema_version 99" in r.stderr and "replaced" in r.stderr
+    assert json.loads(old.read_text())["schema_version"] == snap_mod.SCHEMA_VERSION
+    for text in ("{", json.dumps({"kind": "something else"}), "[]"):
+        bad = _write(tmp_path / "bad.json", text)
+        r = cli(["gate", "--baseline", str(bad), str(root), "--update-baseline"])
+        assert r.exit_code == 2
+        assert "--update-baseline" not in r.stderr.split("hint:", 1)[1]
+        assert bad.read_text() == text
