@@ -443,7 +443,16 @@ _EXPLAIN_COLS = [
     "matched",
 ]
 # Dimensions a cost line can be matched with usage on, when both files carry them.
-_MATCH_DIMS = ("workspace", "api_key", "project", "user", "service_tier", "context_tier", "region")
+_MATCH_DIMS = (
+    "workspace",
+    "api_key",
+    "project",
+    "user",
+    "service_tier",
+    "context_tier",
+    "region",
+    "speed",
+)
 
 
 def _usage_lines(pu: pd.DataFrame) -> pd.DataFrame:

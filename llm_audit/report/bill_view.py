@@ -40,6 +40,7 @@ def _json_rows(rows: object, cols: tuple[Col, ...]) -> list[dict[str, object]]:
 _EXPLAIN = (
     Col("where", "file:line"),
     Col("day", "day"),
+    Col("provider", "provider"),
     Col("model_raw", "model (bill)"),
     Col("model", "model"),
     Col("kind", "kind"),
@@ -61,8 +62,9 @@ def _narrow(cols: tuple[Col, ...], drop: tuple[str, ...]) -> tuple[Col, ...]:
 
 
 # A terminal is ~100 columns: the sections show the file name (not its folder) and leave out
-# the bill's own model spelling, the context tier and the match; the JSON has every column.
-_EXPLAIN_TABLE = _narrow(_EXPLAIN, ("model_raw", "context_tier", "matched"))
+# the provider, the bill's own model spelling, the context tier and the match; the JSON has
+# every column.
+_EXPLAIN_TABLE = _narrow(_EXPLAIN, ("provider", "model_raw", "context_tier", "matched"))
 _RECON = (
     Col("provider", "provider"),
     Col("model", "model"),

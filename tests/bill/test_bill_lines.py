@@ -246,3 +246,16 @@ def test_reconciliation_fits_100_columns(cli: Cli) -> None:
     block = text[start : text.index("Cache economics")]
     assert "5m cache writes billed at the 1h rate" in block  # explanations are kept, as notes
     assert max(len(line.rstrip()) for line in block.splitlines()) <= 100
+
+
+def test_admin_usage_report_grouped_by_speed_prices_fast_mode(cli: Cli, tmp_path: Path) -> None:
+    doc = json.loads((A / "anthropic_usage_report.json").read_text())
+    result = doc["data"][0]["results"][0]
+    result.update(model="claude-opus-4-8", speed="fast", cache_read_input_tokens=0)
+    result["cache_creation"] = {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0}
+    result["server_tool_use"] = {"web_search_requests": 0}
+    f = tmp_path / "usage_report.json"
+    f.write_text(json.dumps(doc))
+    d = run_json(cli, str(f))
+    # 1,000,000 uncached input and 200,000 output at Opus 4.8 fast mode, 10 / 50 per 1M.
+    assert d["computed_usd"] == pytest.approx(10 + 0.2 * 50)

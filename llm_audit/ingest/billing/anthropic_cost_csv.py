@@ -57,6 +57,7 @@ class AnthropicCostCsvReader:
                 "workspace": col("workspace").replace("", None),
                 "context_tier": col("context_window").pipe(by_value, vocab.context_tier),
                 "region": col("inference_geo").pipe(by_value, vocab.region),
+                "speed": col("speed").replace("", None),  # matched with usage rows by speed
                 "billed_usd": numbers(df, "cost_usd", source),  # dollars, not cents (formats.md 2a)
                 "source_file": df["source_file"],
                 "source_line": df["source_line"],

@@ -75,6 +75,8 @@ class AnthropicUsageReportReader:
                             "context_tier": vocab.context_tier(r.get("context_window"))
                             or "standard",
                             "region": vocab.region(r.get("inference_geo")),
+                            # group_by speed: "fast" is priced by the table's speeds (2x).
+                            "speed": r.get("speed") or None,
                             "web_search_requests": fnum(
                                 stu.get("web_search_requests"), source, "web search"
                             ),
