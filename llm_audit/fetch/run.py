@@ -77,6 +77,15 @@ def read_key(variable: str, provider: Provider) -> str:
             "taken on the command line",
         )
     register(value)
+    if not re.fullmatch(r"[\x21-\x7e]+", value):
+        # httpx would refuse it with the header in its message, escaped (so no longer the
+        # registered secret), or fail encoding it: refused here, never echoed.
+        raise InputError(
+            f"{variable} holds a character no API key has (a line break, a space, a control "
+            "or non-ASCII character)",
+            hint=f"set {variable} to the key alone, e.g. export {variable}=\"$(tr -d "
+            "'[:space:]' < keyfile)\"",
+        )
     return value
 
 

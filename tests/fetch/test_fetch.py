@@ -698,3 +698,18 @@ def test_a_redirect_is_named_not_followed(api: ApiServer, run: Run, tmp_path: Pa
     assert "hint: pass the API root it points to (up to /v1) as --base-url" in r.stderr
     assert len(api.seen) == 1  # neither followed nor retried
     assert visible(out) == []
+
+
+@pytest.mark.parametrize("bad", ["orgadmin-PLAIN\nHALF-77aa88", "orgadmin-PLAIN\u00e9HALF-77aa88"])
+def test_a_key_with_a_line_break_or_non_ascii_is_refused_unseen(
+    api: ApiServer, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: str
+) -> None:
+    """httpx would put a line break in its error as '\\n' (no longer the registered secret), and
+    a non-ASCII key was an internal error: both are refused before any request, unechoed."""
+    monkeypatch.setenv("ODD_KEY", bad)
+    out = tmp_path / "o"
+    r = run(["--debug", *fetch_openai(api, out, "--key-env", "ODD_KEY", "--retries", "0")])
+    assert r.exit_code == 2, r.stderr
+    assert "ODD_KEY holds a character no API key has" in r.stderr and "hint:" in r.stderr
+    assert "PLAIN" not in r.stdout + r.stderr and "HALF" not in r.stdout + r.stderr
+    assert api.seen == []
