@@ -83,7 +83,7 @@ def read_key(variable: str, provider: Provider) -> str:
         raise InputError(
             f"{variable} holds a character no API key has (a line break, a space, a control "
             "or non-ASCII character)",
-            hint=f"set {variable} to the key alone, e.g. export {variable}=\"$(tr -d "
+            hint=f'set {variable} to the key alone, e.g. export {variable}="$(tr -d '
             "'[:space:]' < keyfile)\"",
         )
     return value
