@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from llm_audit.errors import InputError
-from llm_audit.ingest.base import Reader, open_sources, pick_reader
+from llm_audit.ingest.base import Reader, Source, open_sources, pick_reader
 from llm_audit.pricing.book import PriceBook
 from llm_audit.pricing.tables import Provenance
 
@@ -119,7 +119,11 @@ def load(
 
     frames: list[pd.DataFrame] = []
     seen: list[tuple[str, str, int]] = []
-    for source in open_sources(specs):
+    sources: list[Source | None] = list(open_sources(specs))
+    for i, source in enumerate(sources):
+        if source is None:
+            continue
+        sources[i] = None  # out of the list: a large export's text is freed once it is read
         if not source.text or source.text.isspace():  # no copy of a large text
             raise InputError(
                 "empty file: no header and no rows",
@@ -133,6 +137,7 @@ def load(
             frame["row_role"] = "usage"
         seen.append((source.name, reader.name, len(frame)))
         frames.append(frame)
+        del source
     skipped = [str(s) for f in frames for s in f.attrs.get("skipped", ())]
     frames = [f for f in frames if len(f)]
     if not frames:
