@@ -133,6 +133,10 @@ def fetch(
     prov = fetch_pkg.provider(provider.value)
     start = _day(since, "--since")
     now = dt.datetime.now(dt.UTC)
+    if start >= now:
+        raise InputError(
+            f"--since {since} is in the future", hint="the APIs report up to now (UTC)"
+        )
     # --until is the last day included; a range reaching into today stops at now.
     end = min(_day(until, "--until") + dt.timedelta(days=1) if until else now, now)
     if resume and until is None:
@@ -170,8 +174,15 @@ def fetch(
     finally:
         reporter.stop()
     done = f", {result.skipped_windows} window(s) already saved" if result.skipped_windows else ""
+    # a resumed fetch may have written its pages in an earlier run
+    pages_saved = any(p.suffix == ".json" and not p.name.startswith(".") for p in output.iterdir())
     sys.stderr.write(
         f"fetched {result.pages} page(s) ({result.empty_pages} without results, not written), "
         f"{result.results} result(s) in {len(result.files)} file(s) under {result.out_dir}"
-        f"{done}\nnext: llm-audit bill {result.out_dir}\n"
+        f"{done}\n"
+        + (
+            f"next: llm-audit bill {result.out_dir}\n"
+            if pages_saved
+            else "no usage or cost in this period: nothing for `llm-audit bill`\n"
+        )
     )

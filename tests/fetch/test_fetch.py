@@ -713,3 +713,21 @@ def test_a_key_with_a_line_break_or_non_ascii_is_refused_unseen(
     assert "ODD_KEY holds a character no API key has" in r.stderr and "hint:" in r.stderr
     assert "PLAIN" not in r.stdout + r.stderr and "HALF" not in r.stdout + r.stderr
     assert api.seen == []
+
+
+def test_since_in_the_future_and_a_period_without_usage_say_so(
+    api: ApiServer, run: Run, tmp_path: Path
+) -> None:
+    future = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=3)).isoformat()
+    r = run(
+        ["fetch", "openai", "--since", future, "-o", str(tmp_path / "f"), "--base-url", api.url]
+    )
+    assert r.exit_code == 2 and f"--since {future} is in the future" in r.stderr
+    assert api.seen == []
+    api.app = lambda req, n: Reply(200, page([bucket(0, [])], None))
+    out = tmp_path / "o"
+    r = run(fetch_openai(api, out))
+    assert r.exit_code == 0, r.stderr
+    assert "no usage or cost in this period: nothing for `llm-audit bill`" in r.stderr
+    assert "next: llm-audit bill" not in r.stderr
+    assert visible(out) == []
