@@ -22,14 +22,6 @@ if TYPE_CHECKING:
 
 DAYS_PER_MONTH = 30  # monthly figures scale the period's daily average by 30 days
 GAP_TOLERANCE = 0.01  # reconciliation explains every gap above 1%
-KIND_QTY = {
-    "input": "_uncached",
-    "cache_read": "cache_read_tokens",
-    "cache_write_5m": "cache_write_5m_tokens",
-    "cache_write_1h": "cache_write_1h_tokens",
-    "output": "output_tokens",
-    "web_search": "web_search_requests",
-}
 GROUP_KEYS = (
     "model",
     "kind",
