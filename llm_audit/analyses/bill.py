@@ -2,7 +2,9 @@
 
 Input rows come from ``ingest.billing`` readers: *usage* rows (tokens, priced by our engine)
 and *cost* rows (amounts the provider billed per model and token kind). Every cost figure is
-computed by ``pricing.engine.price``; nothing here prices a row by hand.
+computed by ``pricing.engine.price``, and usage is priced once: the cache what-ifs re-apply the
+unit rates the engine returned to the moved tokens, and the other what-ifs (a cheaper model,
+the batch tier) price usage summed over what pricing does not look at, in one call.
 """
 
 from __future__ import annotations
