@@ -78,7 +78,10 @@ def _completion(rng: random.Random, i: int, created: int) -> dict[str, object]:
                 "rejected_prediction_tokens": 0,
             },
         },
-        "service_tier": rng.choice(("default", "default", "default", "flex")),
+        # Flex is sold for the o-series and GPT-5 only: a realistic log has it nowhere else.
+        "service_tier": rng.choice(("default", "default", "default", "flex"))
+        if model in ("o4-mini", "gpt-5")
+        else "default",
         "system_fingerprint": "fp_" + f"{rng.getrandbits(40):010x}",
     }
 
