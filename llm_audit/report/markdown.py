@@ -25,6 +25,8 @@ class MarkdownRenderer:
             for row in section.rows:
                 cells = [_escape(fmt_cell(row.get(c.key), c.kind)) for c in section.columns]
                 out.append("| " + " | ".join(cells) + " |")
+            if section.notes:  # GFM would read a line right under the rows as one more row
+                out.append("")
             out += [f"_{_escape(n)}_" for n in section.notes]
             out.append("")
         if report.savings:

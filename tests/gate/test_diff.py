@@ -278,3 +278,20 @@ def test_a_head_with_no_call_sites_at_all_is_said(
     assert "check the PATHs" in r.stdout
     same = cli(["gate", "--baseline", str(base), str(root), "-f", "markdown"])
     assert "no LLM call site at all" not in same.stdout
+
+
+def test_markdown_notes_under_a_table_are_not_table_rows(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    """GFM keeps a line right under a table's rows in the table: the comment's notes
+    ('no call site changed') rendered as a stray table row. A blank line ends the table."""
+    import markdown_it
+
+    root = write_project(tmp_path / "repo")
+    base = tmp_path / "base.json"
+    assert cli(["snapshot", str(root), "-o", str(base)]).exit_code == 0
+    text = cli(["diff", str(base), str(base), "-f", "markdown"]).stdout
+    html = markdown_it.MarkdownIt("commonmark").enable("table").render(text)
+    assert "<em>no call site changed</em>" in html
+    assert "<td><em>no call site changed</em></td>" not in html
+    assert "| call site |" in text
