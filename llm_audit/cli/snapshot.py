@@ -14,6 +14,7 @@ from llm_audit.cli.common import (
     OutputOpt,
     PricingOpt,
     emit,
+    stamp_prices,
     write_atomic,
 )
 
@@ -63,6 +64,7 @@ def snapshot(
     for w in snap.warnings:
         typer.echo(f"warning: {w}", err=True)
     if fmt is SnapshotFormat.json:
+        stamp_prices(snapshot_report(snap), fmt.value)  # the stale-price warning, on stderr
         if output is None:
             typer.echo(snap.dumps(), nl=False)
         else:

@@ -91,3 +91,21 @@ def test_findings_formats_say_how_old_the_prices_are(
         assert pricing["stale"] is True and pricing["age_days"] >= 400
         assert pricing["max_age_days"] == 30 and pricing["version"]
         assert json.loads(fresh.stdout)["runs"][0]["properties"]["pricing"]["stale"] is False
+
+
+def test_the_snapshot_file_warns_on_stderr_when_prices_are_stale(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`snapshot -o FILE` (a baseline made in CI) is a report too: stale prices are said."""
+    import datetime as dt
+
+    from llm_audit.pricing import age
+
+    monkeypatch.setattr(age, "today", lambda: dt.date.today() + dt.timedelta(days=400))
+    r = cli(["snapshot", str(S / "prompts_app"), "-o", str(tmp_path / "s.json")])
+    assert r.exit_code == 0 and "warning: price data is" in r.stderr
+    r = cli(["snapshot", str(S / "prompts_app")])
+    assert json.loads(r.stdout)["kind"] == "llm-audit-snapshot"
+    assert "warning: price data is" in r.stderr
+    r = cli(["snapshot", str(S / "prompts_app"), "--max-price-age", "100000"])
+    assert "warning: price data" not in r.stderr
