@@ -9,7 +9,8 @@ line in the tenth block is still reported as ``file:line``. Duplicate request id
 contradictions are judged on the whole table afterwards (``load``), across blocks.
 
 Formats that are not one JSON object a line (a JSON array, a pretty-printed document, CSV)
-and Claude Code transcripts (de-duplicated per file) are read whole, as before.
+are read whole, as before, and so are Claude Code transcripts (a message is de-duplicated
+across all the files of a directory, see ``claude_code``).
 """
 
 from __future__ import annotations
