@@ -17,7 +17,7 @@ from llm_audit.cli.common import (
     emit,
     write_atomic,
 )
-from llm_audit.cli.snapshot import LogsOpt, PathsArg
+from llm_audit.cli.snapshot import LogsOpt, PathsArg, input_files
 
 
 def gate(
@@ -64,8 +64,9 @@ def gate(
     from llm_audit.pricing.book import PriceBook
     from llm_audit.report.gate_view import gate_report
 
+    inputs = (baseline, *input_files(paths, logs))
     if output is not None:  # refused before the baseline is rewritten: nothing is written
-        check_output(output, inputs=(baseline,))
+        check_output(output, inputs)
     flags = policy.cli_limits(
         {
             "max-increase": max_increase,
@@ -105,4 +106,4 @@ def gate(
     if update_baseline:
         write_atomic(baseline, head.dumps())
         typer.echo(f"updated the baseline {baseline} ({len(head.sites)} call site(s))", err=True)
-    emit(gate_report(result), fmt, output, inputs=(baseline,))
+    emit(gate_report(result), fmt, output, inputs=inputs)

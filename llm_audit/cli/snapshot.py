@@ -13,6 +13,7 @@ from llm_audit.cli.common import (
     OutputFormat,
     OutputOpt,
     PricingOpt,
+    check_output,
     emit,
     stamp_prices,
     write_atomic,
@@ -39,6 +40,12 @@ LogsOpt = Annotated[
 ]
 
 
+def input_files(paths: list[Path] | None, logs: list[str] | None) -> tuple[Path, ...]:
+    """The files named on the command line (source files, logs): -o may not overwrite them."""
+    named = [*(paths or []), *(Path(f) for f in (logs or []) if f != "-")]
+    return tuple(p for p in named if p.is_file())
+
+
 def snapshot(
     paths: PathsArg = None,
     logs: LogsOpt = None,
@@ -55,6 +62,8 @@ def snapshot(
     from llm_audit.pricing.book import PriceBook
     from llm_audit.report.gate_view import snapshot_report
 
+    if output is not None:  # before the work, and before any write
+        check_output(output, input_files(paths, logs))
     scan = list(paths or ([] if logs else [Path(".")]))
     start = scan[0] if scan and scan[0].is_dir() else (scan[0].parent if scan else Path("."))
     cfg = load(start)

@@ -245,3 +245,25 @@ def test_a_negative_percentage_is_refused_like_a_negative_usd(
     assert r.exit_code == 2, r.stdout
     assert f"{flag}:" in r.stderr and "-5%" in r.stderr and "hint:" in r.stderr
     assert cli(["gate", "--baseline", str(base), str(root), flag, "0%"]).exit_code == 0
+
+
+@pytest.mark.parametrize("fmt", ["json", "markdown"])
+def test_output_may_not_overwrite_a_log_or_source_input(
+    tmp_path: Path, cli: Callable[..., Result], fmt: str
+) -> None:
+    root = write_project(tmp_path / "repo")
+    base = _baseline(cli, root, tmp_path / "base.json")
+    logs = tmp_path / "requests.jsonl"
+    logs.write_bytes(LOGS.read_bytes())
+    source = root / "app" / "chat.py"
+    before = source.read_bytes()
+    for argv in (
+        ["snapshot", str(root), "--logs", str(logs), "-o", str(logs)],
+        ["snapshot", str(source), "-o", str(source)],
+        ["gate", "--baseline", str(base), str(root), "--logs", str(logs), "-o", str(logs)],
+        ["gate", "--baseline", str(base), str(source), "-o", str(source)],
+    ):
+        r = cli([*argv, "--format", fmt])
+        assert r.exit_code == 2, (argv, r.stderr)
+        assert "--output names an input file" in r.stderr
+    assert logs.read_bytes() == LOGS.read_bytes() and source.read_bytes() == before
