@@ -22,7 +22,7 @@ from llm_audit.errors import InputError
 from llm_audit.lint import suppress
 from llm_audit.lint.callsite import CallSite
 from llm_audit.lint.config import ConfigResolver, LintConfig
-from llm_audit.lint.python_ast import ProjectIndex
+from llm_audit.lint.python_ast import ModuleScan, ProjectIndex, helper_modules, key_suffixes
 from llm_audit.lint.rules import RULES
 from llm_audit.lint.rules.base import CONFIDENCE_RANK, Confidence, Rule, RuleOptions, Severity
 
@@ -106,6 +106,7 @@ def lint_source(
     options: RuleOptions,
     min_confidence: Confidence = "low",
     exports: ProjectIndex | None = None,
+    sites_known: Sequence[CallSite] | None = None,
 ) -> tuple[list[Finding], list[CallSite], list[FileProblem]]:
     """Findings in one file's text, suppressions applied; (findings, sites, unused).
 
@@ -114,7 +115,9 @@ def lint_source(
     still seen.
     """
     sites: list[CallSite] = []
-    if path.endswith(PY_SUFFIXES):
+    if sites_known is not None:  # the front-end already ran (first pass of a project scan)
+        sites = list(sites_known)
+    elif path.endswith(PY_SUFFIXES):
         from llm_audit.lint.python_ast import iter_sites
 
         sites = list(iter_sites(path, source, exports))
@@ -331,20 +334,42 @@ def _screen(real: str) -> bool | str:
     return _prefilter(data, real)
 
 
-def _exports(args: Work) -> Exports:
-    """First pass: the top-level clients of one module (empty when it does not parse)."""
-    real, shown = args[0], args[1]
+def _first(args: Work) -> tuple[Exports, Outcome | None, ModuleScan | None]:
+    """First pass over a file that passed the prefilter: what it exports and, for a Python
+    module, its findings as if alone (None when the second pass must lint it: JS/TS, or a
+    file that does not read or parse, which the second pass reports)."""
+    real, shown, codes, options, min_conf = args
     try:
         text = Path(real).read_bytes().decode("utf-8-sig")
         if real.endswith(JS_SUFFIXES):
             from llm_audit.lint.js_treesitter import module_exports as js_exports
 
-            return js_exports(shown, text)
-        from llm_audit.lint.python_ast import module_exports
+            return js_exports(shown, text), None, None
+        from llm_audit.lint.python_ast import module_scan
 
-        return module_exports(shown, text)
+        scan = module_scan(shown, text)
+        rules = [r for r in RULES if r.code in codes]
+        found, sites, unused = lint_source(
+            shown, text, rules, options, min_conf, sites_known=scan.sites
+        )
     except (OSError, UnicodeDecodeError, SyntaxError, RecursionError, ValueError):
-        return ProjectIndex()  # the second pass reports the problem
+        return ProjectIndex(), None, None
+    # the sites travel in the outcome; the scan keeps only what decides a second pass
+    light = replace(scan, exports=ProjectIndex(), sites=())
+    return scan.exports, (found, sites, unused, [], True), light
+
+
+_EXPORTS = ProjectIndex()
+
+
+def _share_exports(exports: Exports) -> None:
+    """Pool initializer: the project index goes to each worker once, not with every file."""
+    global _EXPORTS
+    _EXPORTS = exports
+
+
+def _one_shared(args: Work) -> Outcome:
+    return _one(args, _EXPORTS)
 
 
 def _one(args: Work, exports: Exports | None = None) -> Outcome:
@@ -422,8 +447,18 @@ def lint(
         elif not isinstance(pool, _Serial) and len(todo) < PARALLEL_FROM:
             pool = _Serial()  # a few files: pickling the project index costs more
         exports = ProjectIndex()
-        for part in pool.map(_exports, todo, chunksize=4):
+        first = list(pool.map(_first, todo, chunksize=max(1, min(16, len(todo) // (4 * cpus)))))
+        for part, _outcome, _scan in first:
             exports.update(part)
+        # a module is linted again only when another module's client or helper could change
+        # what it finds (it imports one, or calls a helper's name); the rest keep pass one
+        suffixes, helpers = key_suffixes(exports), helper_modules(exports)
+        again: list[Work] = []
+        for w, (_part, outcome, scan) in zip(todo, first, strict=True):
+            if outcome is None or scan is None or scan.depends_on(exports, suffixes, helpers):
+                again.append(w)
+            else:
+                results.append(outcome)
         # a module that names no SDK but imports a helper that makes the call is parsed too
         needles = {k.rsplit(".", 1)[-1].encode() for k in exports.helpers}
         # ... and a JS/TS module that imports a client another module builds (a default
@@ -434,10 +469,16 @@ def lint(
         }
         for w in skipped:
             if needles and _names_any(w[0], needles):
-                todo.append(w)
+                again.append(w)
             else:
                 results.append(([], [], [], [], False))
-        results += pool.map(_one, todo, [exports] * len(todo), chunksize=4)
+    if len(again) >= PARALLEL_FROM and cpus > 1:
+        with ProcessPoolExecutor(
+            max_workers=jobs, initializer=_share_exports, initargs=(exports,)
+        ) as lint_pool:
+            results += lint_pool.map(_one_shared, again, chunksize=4)
+    else:
+        results += [_one(w, exports) for w in again]
     findings: list[Finding] = []
     sites: list[CallSite] = []
     unused: list[FileProblem] = []

@@ -228,6 +228,7 @@ class ModuleIndex:
         path: str,
         lines: list[str],
         exports: Mapping[str, ClientBinding] | None = None,
+        walked: tuple[list[ast.AST], dict[ast.AST, ast.AST]] | None = None,
     ) -> None:
         self.tree = tree
         self.path = path
@@ -238,34 +239,17 @@ class ModuleIndex:
         self.imports: dict[str, str] = {}
         self.scopes: dict[ast.AST, _Scope] = {}
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
-        self.clients: dict[str, list[tuple[ClientInfo, str, str | None]]] = {}
+        self._clients: dict[str, list[tuple[ClientInfo, str, str | None]]] | None = None
+        self._ctor_cache: dict[str, tuple[str, str | None] | None] = {}
+        self._factories: dict[ast.AST, ClientBinding | None] = {}
         self.module_text = "\n".join(lines)
-        for parent in ast.walk(tree):
-            for child in ast.iter_child_nodes(parent):
-                self.parents[child] = parent
-        self._collect_imports()
+        nodes, self.parents = walked if walked is not None else walk(tree)
+        self._collect_imports(nodes)
         self._collect_scopes()
-        self._collect_clients()
 
     # -- indexing --------------------------------------------------------------------------
-    def _collect_imports(self) -> None:
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Import):
-                for a in node.names:
-                    if a.asname:
-                        self.imports[a.asname] = a.name
-                    else:
-                        top = a.name.split(".")[0]
-                        self.imports.setdefault(top, top)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                for a in node.names:
-                    self.imports[a.asname or a.name] = f"{node.module}.{a.name}"
-            elif isinstance(node, ast.ImportFrom) and node.level > 0:
-                # `from .llm import client` inside package.module -> package.llm.client
-                package = self.module.split(".")[: -node.level] if self.module else []
-                base = ".".join([*package, *([node.module] if node.module else [])])
-                for a in node.names:
-                    self.imports[a.asname or a.name] = f"{base}.{a.name}" if base else a.name
+    def _collect_imports(self, nodes: list[ast.AST]) -> None:
+        self.imports = collect_imports(nodes, self.module)
 
     def resolve_name(self, node: ast.AST) -> str | None:
         text = dotted(node)
@@ -336,26 +320,38 @@ class ModuleIndex:
                     if key is not None:
                         scope.assigns.setdefault(key, []).append((node.lineno, item.context_expr))
 
-    def _collect_clients(self) -> None:
-        for scope in self.scopes.values():
-            for key, values in scope.assigns.items():
-                for _line, value in values:
-                    info = self.client_from_expr(value, scope, 0)
-                    if info is not None:
-                        self.clients.setdefault(key, []).append(info)
+    @property
+    def clients(self) -> dict[str, list[tuple[ClientInfo, str, str | None]]]:
+        """Every binding in the module that builds a client, by name; computed on first use
+        (most modules with a candidate call never ask)."""
+        if self._clients is None:
+            self._clients = {}
+            for scope in self.scopes.values():
+                for key, values in scope.assigns.items():
+                    for _line, value in values:
+                        if not isinstance(value, ast.Call | ast.Await | ast.BinOp):
+                            continue  # nothing else builds a client at depth 0
+                        info = self.client_from_expr(value, scope, 0)
+                        if info is not None:
+                            self._clients.setdefault(key, []).append(info)
+        return self._clients
 
     # -- clients ---------------------------------------------------------------------------
     def ctor_of(self, call: ast.Call) -> tuple[str, str | None] | None:
         full = self.resolve_name(call.func)
         if full is None:
             return None
-        if full in CLIENT_CTORS:
-            return CLIENT_CTORS[full]
-        for name, value in CLIENT_CTORS.items():
-            mod, _, cls = name.rpartition(".")
-            if full.endswith("." + cls) and full.split(".")[0] == mod.split(".")[0]:
-                return value
-        return None
+        if full in self._ctor_cache:
+            return self._ctor_cache[full]
+        found = CLIENT_CTORS.get(full)
+        if found is None:
+            for name, value in CLIENT_CTORS.items():
+                mod, _, cls = name.rpartition(".")
+                if full.endswith("." + cls) and full.split(".")[0] == mod.split(".")[0]:
+                    found = value
+                    break
+        self._ctor_cache[full] = found
+        return found
 
     def client_from_expr(
         self, expr: ast.AST, scope: _Scope, depth: int
@@ -436,10 +432,17 @@ class ModuleIndex:
         if name is not None:
             fn = self.functions.get(name.rsplit(".", 1)[-1])
             if fn is not None:
+                # a factory (get_client()): what it returns. Each function is looked at once
+                # per module: a dispatcher with eighty returns that call one another would
+                # otherwise be followed eighty to the sixth times
+                if fn in self._factories:
+                    return self._factories[fn]
+                self._factories[fn] = None  # in progress: a recursive factory finds nothing
                 for node in ast.walk(fn):
                     if isinstance(node, ast.Return) and node.value is not None:
                         found = self.client_from_expr(node.value, self.scopes[fn], depth + 1)
                         if found is not None:
+                            self._factories[fn] = found
                             return found
         return None
 
@@ -955,22 +958,29 @@ class PythonFrontEnd:
         self.source = source
         self.lines = source.splitlines()
         self.project = project or ProjectIndex()
+        self.index: ModuleIndex | None = None  # built by call_sites() when the module needs it
+        self.walked: tuple[list[ast.AST], dict[ast.AST, ast.AST]] | None = None
+        self.call_names: frozenset[str] = frozenset()  # every called name (its last part)
 
     def call_sites(self) -> list[CallSite]:
         tree = parse(self.path, self.source)
         # a cheap syntactic pass first: most modules have no call that could be an LLM call,
-        # and the module index is the expensive part
-        nodes = list(ast.walk(tree))
+        # and the module index is the expensive part (the walk is shared with it)
+        walked = self.walked = walk(tree)
+        nodes = walked[0]
         names = set(CANDIDATE_NAMES)
         for n in nodes:  # `from litellm import completion as ask`: `ask(...)` is a candidate
             if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("litellm"):
                 names.update(a.asname for a in n.names if a.asname)
-        candidates = [n for n in nodes if isinstance(n, ast.Call) and _tail(n.func) in names]
+        calls = [n for n in nodes if isinstance(n, ast.Call)]
+        self.call_names = frozenset(_tail(n.func) for n in calls)
+        candidates = [n for n in calls if _tail(n.func) in names]
         helper_names = {k.rsplit(".", 1)[-1] for k in self.project.helpers}
-        calls_helper = any(isinstance(n, ast.Call) and _tail(n.func) in helper_names for n in nodes)
+        calls_helper = bool(helper_names & self.call_names)
         if not candidates and not calls_helper:
             return []
-        ix = ModuleIndex(tree, self.path, self.lines, self.project.clients)
+        ix = ModuleIndex(tree, self.path, self.lines, self.project.clients, walked)
+        self.index = ix
         sites: list[tuple[ast.Call, CallSite]] = []
         for node in candidates:
             if isinstance(node, ast.Call):
@@ -1961,6 +1971,41 @@ def _provider_from_model(model: str) -> str | None:
     return None
 
 
+def collect_imports(nodes: list[ast.AST], module: str) -> dict[str, str]:
+    """Local name -> the full dotted name it imports."""
+    imports: dict[str, str] = {}
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.asname:
+                    imports[a.asname] = a.name
+                else:
+                    top = a.name.split(".")[0]
+                    imports.setdefault(top, top)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for a in node.names:
+                imports[a.asname or a.name] = f"{node.module}.{a.name}"
+        elif isinstance(node, ast.ImportFrom) and node.level > 0:
+            # `from .llm import client` inside package.module -> package.llm.client
+            package = module.split(".")[: -node.level] if module else []
+            base = ".".join([*package, *([node.module] if node.module else [])])
+            for a in node.names:
+                imports[a.asname or a.name] = f"{base}.{a.name}" if base else a.name
+    return imports
+
+
+def walk(tree: ast.AST) -> tuple[list[ast.AST], dict[ast.AST, ast.AST]]:
+    """Every node (breadth first) and each node's parent, in one traversal: walking a big
+    module is the main cost of a scan, so it is done once per module."""
+    nodes: list[ast.AST] = [tree]
+    parents: dict[ast.AST, ast.AST] = {}
+    for parent in nodes:  # the list grows as it is read
+        for child in ast.iter_child_nodes(parent):
+            parents[child] = parent
+            nodes.append(child)
+    return nodes, parents
+
+
 @functools.lru_cache(maxsize=8)
 def parse(path: str, source: str) -> ast.Module:
     """One parse per file and process: a project scan reads a module in two passes (its
@@ -1974,15 +2019,80 @@ def iter_sites(path: str, source: str, project: ProjectIndex | None = None) -> I
 
 def module_exports(path: str, source: str) -> ProjectIndex:
     """First pass of a project scan: a module's top-level clients and LLM helper functions."""
+    return module_scan(path, source).exports
+
+
+@dataclass(frozen=True)
+class ModuleScan:
+    """One module read once: what it offers other modules, its own call sites (as if alone),
+    and what it takes from others (so that a scan re-reads it only when that matters)."""
+
+    exports: ProjectIndex
+    sites: tuple[CallSite, ...]
+    imports: frozenset[str]  # full dotted names this module imports
+    call_names: frozenset[str]  # the last part of every name it calls
+    module: str = ""
+
+    def depends_on(
+        self,
+        project: ProjectIndex,
+        suffixes: frozenset[str],
+        helper_modules: Mapping[str, frozenset[str]],
+    ) -> bool:
+        """Whether another module's client or helper could change this module's sites.
+
+        ``suffixes``: every dotted suffix of the project's client and helper keys;
+        ``helper_modules``: a helper's name -> the modules that define one by that name."""
+        for name in self.call_names & helper_modules.keys():
+            if helper_modules[name] - {self.module}:
+                return True
+        for full in self.imports:
+            if full in suffixes:
+                return True
+            parts = full.split(".")
+            if any(".".join(parts[i:]) in project.clients for i in range(1, len(parts))):
+                return True
+        return False
+
+
+def key_suffixes(project: ProjectIndex) -> frozenset[str]:
+    out: set[str] = set()
+    for key in (*project.clients, *project.helpers):
+        parts = key.split(".")
+        out.update(".".join(parts[i:]) for i in range(len(parts)))
+    return frozenset(out)
+
+
+def helper_modules(project: ProjectIndex) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for key in project.helpers:
+        module, _, name = key.rpartition(".")
+        out.setdefault(name, set()).add(module)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def module_scan(path: str, source: str) -> ModuleScan:
     tree = parse(path, source)
-    ix = ModuleIndex(tree, path, source.splitlines())
-    out = ProjectIndex(clients=ix.module_clients())
+    fe = PythonFrontEnd(path, source)
+    sites = fe.call_sites()
     module = module_name_for(path)
+    ix = fe.index
+    if ix is None and not any(
+        isinstance(s, ast.Assign | ast.AnnAssign)
+        and isinstance(s.value, ast.Call | ast.Await | ast.BinOp)
+        for s in tree.body
+    ):
+        # no call site and no top-level binding that could build a client: the module index
+        # (the expensive part) has nothing to tell other modules
+        imports = collect_imports(fe.walked[0], module) if fe.walked else {}
+        return ModuleScan(ProjectIndex(), (), frozenset(imports.values()), fe.call_names, module)
+    ix = ix or ModuleIndex(tree, path, fe.lines, walked=fe.walked)
+    out = ProjectIndex(clients=ix.module_clients())
     if module:
-        for site in PythonFrontEnd(path, source).call_sites():
+        for site in sites:
             if site.function and "." not in site.function and site.api != "helper":
                 out.helpers.setdefault(
                     f"{module}.{site.function}",
                     HelperInfo(site.model, site.provider, site.sdk, site.is_async),
                 )
-    return out
+    return ModuleScan(out, tuple(sites), frozenset(ix.imports.values()), fe.call_names, module)
