@@ -33,8 +33,13 @@ pytestmark = pytest.mark.skipif(
 
 
 def _run(step: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    script = STEPS[step]["run"]
-    return subprocess.run(["bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True)
+    """The step as a runner runs it: `shell: bash` is `bash --noprofile --norc -eo pipefail {0}`
+    (GitHub's documented template), so a command that fails stops the script there."""
+    assert STEPS[step]["shell"] == "bash"
+    script = Path(env.get("RUNNER_TEMP") or cwd) / f"step-{abs(hash(step))}.sh"
+    script.write_text(STEPS[step]["run"])
+    argv = ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)]
+    return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
 
 
 def _outputs(path: Path) -> dict[str, str]:
