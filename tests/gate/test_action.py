@@ -110,7 +110,9 @@ def test_base_gate_and_one_comment(tmp_path: Path) -> None:
     assert body.startswith("<!-- llm-audit-gate -->\n\n## LLM cost gate: FAILED")
     assert "gpt-4o-mini -> gpt-4o" in body
     # the marked comment exists: it is updated, not duplicated
-    patched = _run("Create or update the pull-request comment", repo, {**env, "FAKE_IDS": "4242\n"})
+    patched = _run(
+        "Create or update the pull-request comment", repo, {**env, "FAKE_IDS": "4242\n77\n"}
+    )
     assert patched.returncode == 0, patched.stderr
     log = (tmp_path / "gh.log").read_text().splitlines()
     assert log[-1].startswith("api --method PATCH repos/acme/shop/issues/comments/4242")
