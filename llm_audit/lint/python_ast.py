@@ -1078,7 +1078,14 @@ class PythonFrontEnd:
                 "openai",
                 path[-1] == "acreate",
             )
-        if full.startswith("litellm.") and full.rsplit(".", 1)[-1] in LITELLM_FUNCS:
+        # litellm.completion / from litellm import completion (or litellm.main.completion);
+        # not a method of some class inside the litellm package
+        if (
+            full.startswith("litellm.")
+            and full.rsplit(".", 1)[-1] in LITELLM_FUNCS
+            and full.count(".") <= 2
+            and full.split(".")[1] in (*LITELLM_FUNCS, "main")
+        ):
             last = full.rsplit(".", 1)[-1]
             return _Match("litellm", "completion", last, None, None, last.startswith("a"))
         if not path:
@@ -1684,11 +1691,13 @@ class PythonFrontEnd:
                 names = {d for tt in cur.targets if (d := dotted(tt))}
                 body = ix.parents.get(cur)
                 if isinstance(body, ast.Try) and any(
-                    isinstance(n, ast.Return) and n.value is not None and dotted(n.value) in names
+                    isinstance(n, ast.Return)
+                    and n.value is not None
+                    and any(isinstance(x, ast.Name) and x.id in names for x in ast.walk(n.value))
                     for s in body.body
                     for n in ast.walk(s)
                 ):
-                    return True
+                    return True  # ...; return wrap(response=r): the first success ends it
             cur = ix.parents.get(cur)
         return False
 

@@ -88,3 +88,25 @@ def test_js_project_across_modules() -> None:
                     assert (shown, n, code) not in fired, f"{code} should not fire at {shown}:{n}"
     assert checked >= 15
     assert len(result.sites) == 12
+
+
+def test_dispatcher_with_many_returns_is_linear() -> None:
+    """A function returning calls to other functions (eighty branches, each calling the next)
+    is followed once per module: this took forever when followed per return."""
+    import time
+
+    funcs = [
+        f"def f{i}(x):\n"
+        + "".join(f"    if x == {j}:\n        return f{(i + j + 1) % 80}(x)\n" for j in range(80))
+        + "    return None\n"
+        for i in range(80)
+    ]
+    source = "from openai import OpenAI\n\n" + "\n".join(funcs) + "\nclient = f0(1)\n"
+    source += (
+        "\n\ndef ask(q):\n    return client.chat.completions.create(model='gpt-4o-mini',"
+        " messages=[{'role': 'user', 'content': q}])\n"
+    )
+    start = time.perf_counter()
+    findings, sites, _ = lint_source("d.py", source, list(RULES), RuleOptions())
+    assert time.perf_counter() - start < 20
+    assert len(sites) == 1 and {f.code for f in findings} >= {"LLM002"}

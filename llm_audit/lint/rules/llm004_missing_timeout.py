@@ -37,8 +37,8 @@ class MissingTimeout:
     summary = "No timeout: the SDK default is ten minutes (requests: forever)."
 
     def check(self, site: CallSite, options: RuleOptions) -> Iterator[Hit]:
-        if site.is_batch_api or site.has(*TIMEOUT_OPTIONS):
-            return
+        if site.is_batch_api or site.has(*TIMEOUT_OPTIONS) or site.kwargs_open:
+            return  # **kwargs we cannot see may well carry the timeout
         if site.api == "http":
             if site.method in ("requests", "fetch", "axios"):
                 yield Hit(

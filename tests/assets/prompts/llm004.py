@@ -3,6 +3,7 @@
 
 import anthropic
 import httpx
+import litellm
 import requests
 from openai import OpenAI
 
@@ -63,3 +64,7 @@ def module_level_client(q: str) -> object:
     import openai
 
     return openai.chat.completions.create(model="gpt-4o-mini", max_tokens=9, messages=[{"role": "user", "content": q}])  # expect: LLM004
+
+
+def spread_kwargs(q: str, **call_kwargs: object) -> object:
+    return litellm.completion(model="gpt-4o-mini", max_tokens=50, messages=[{"role": "user", "content": q}], **call_kwargs)  # ok: LLM004
