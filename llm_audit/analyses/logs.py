@@ -171,7 +171,7 @@ def _group_rows(df: pd.DataFrame, keys: list[str], limit: int | None = None,
     # Only the summed columns: a groupby over the full-width frame copies every column.
     df = df[[*dict.fromkeys([*keys, *_SUMMED])]].assign(
         cache_write_tokens=df["cache_write_5m_tokens"] + df["cache_write_1h_tokens"],
-        unpriced=~df["priced"].astype(bool))
+        unpriced=~df["priced"].astype(bool), priced_rows=df["priced"].astype(bool))
     if dropna:
         df = df[df[keys].notna().all(axis=1).to_numpy()]
     g = df.groupby(keys, dropna=False, sort=False)
@@ -180,7 +180,7 @@ def _group_rows(df: pd.DataFrame, keys: list[str], limit: int | None = None,
                 cache_read_tokens=("cache_read_tokens", "sum"),
                 cache_write_tokens=("cache_write_tokens", "sum"), cost=("cost_total", "sum"),
                 cost_output=("cost_output", "sum"),
-                unpriced=("unpriced", "sum"))
+                unpriced=("unpriced", "sum"), priced_rows=("priced_rows", "sum"))
     out = out.sort_values("cost", ascending=False)
     total = float(df["cost_total"].sum())
     rows: list[Row] = []
@@ -188,13 +188,14 @@ def _group_rows(df: pd.DataFrame, keys: list[str], limit: int | None = None,
         parts = key if isinstance(key, tuple) else (key,)
         row: dict[str, object] = {k: ("—" if _isna(v) else str(v)) for k, v in zip(keys, parts,
                                                                               strict=True)}
-        cost = float(r["cost"])
+        # a group with no priced row has no cost (None, shown as such), not $0
+        cost = float(r["cost"]) if r["priced_rows"] else None
         # input includes the cache parts (the schema's convention); they are given beside it
         row.update(requests=int(r["requests"]), input_tokens=int(r["input_tokens"]),
                    output_tokens=int(r["output_tokens"]),
                    cache_read_tokens=int(r["cache_read_tokens"]),
                    cache_write_tokens=int(r["cache_write_tokens"]), cost=cost,
-                   share=cost / total if total else None,
+                   share=cost / total if total and cost is not None else None,
                    output_share=float(r["cost_output"]) / cost if cost else None,
                    unpriced_requests=int(r["unpriced"]))
         rows.append(row)
@@ -582,9 +583,11 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
                                 "24 h; priced at the model's batch rates"))
     if "speed" in df and (df["speed"] == "fast").any():
         fast = df[(df["speed"] == "fast").fillna(False).to_numpy(dtype=bool)]
-        notes.append(f"{len(fast)} request(s) ran with speed \"fast\" (about 2x on the models "
-                     "that offer it); the price tables do not model fast mode, so they are "
-                     f"priced at standard rates ({fmt_money(float(fast['cost_total'].sum()))})")
+        priced_fast = fast["cost_total"].notna()
+        notes.append(f"{len(fast)} request(s) ran with speed \"fast\": {int(priced_fast.sum())} "
+                     "priced at the model's fast-mode multiplier "
+                     f"({fmt_money(float(fast['cost_total'].sum()))}), "
+                     f"{int((~priced_fast).sum())} unpriced (no fast-mode price in the table)")
     if no_cap and len(body):
         notes.append(f"{no_cap} of {len(body)} logged requests set no max_tokens: one runaway "
                      "generation is then bounded only by the model's output limit")

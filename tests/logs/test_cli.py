@@ -233,3 +233,31 @@ def test_fast_mode_is_named_not_silently_priced(cli: Cli) -> None:
     res = cli(["logs", str(ASSETS / "claude_projects")])
     assert res.exit_code == 0
     assert '1 request(s) ran with speed "fast"' in res.stdout
+
+
+def _anthropic_line(request_id: str, model: str, speed: str) -> str:
+    usage = {"input_tokens": 1000, "output_tokens": 100, "speed": speed}
+    response = {"id": request_id, "type": "message", "role": "assistant", "model": model,
+                "content": [{"type": "text", "text": "ok"}], "stop_reason": "end_turn",
+                "usage": usage}
+    return json.dumps({"timestamp": "2026-11-16T10:00:00Z", "response": response})
+
+
+def test_fast_mode_is_priced_at_its_multiplier_or_unpriced(cli: Cli, tmp_path: Path) -> None:
+    f = tmp_path / "fast.jsonl"
+    f.write_text("\n".join([
+        _anthropic_line("msg_std", "claude-opus-4-8", "standard"),
+        _anthropic_line("msg_fast", "claude-opus-4-8", "fast"),
+        _anthropic_line("msg_nofast", "claude-haiku-4-5", "fast"),  # no fast-mode price
+    ]) + "\n")
+    res = cli(["logs", str(f), "--format", "json"])
+    assert res.exit_code == 0, res.stderr
+    data = json.loads(res.stdout)
+    by_model = {r["model"]: r for r in data["cost_by"]["model"]}
+    # Opus 4.8: 1000 in x $5/M + 100 out x $25/M = $0.0075 standard, $0.015 fast (2x)
+    assert by_model["claude-opus-4-8"]["cost"] == pytest.approx(0.0075 + 0.015)
+    assert by_model["claude-haiku-4-5"]["cost"] is None  # unpriced, never $0
+    assert by_model["claude-haiku-4-5"]["unpriced_requests"] == 1
+    table = cli(["logs", str(f)])
+    assert '2 request(s) ran with speed "fast": 1 priced' in " ".join(table.stdout.split())
+    assert "1 unpriced" in " ".join(table.stdout.split())
