@@ -267,3 +267,21 @@ def test_output_may_not_overwrite_a_log_or_source_input(
         assert r.exit_code == 2, (argv, r.stderr)
         assert "--output names an input file" in r.stderr
     assert logs.read_bytes() == LOGS.read_bytes() and source.read_bytes() == before
+
+
+def test_written_files_get_ordinary_permissions(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    """Reports and baselines are not secrets: a new file gets 0666 & ~umask (not mkstemp's
+    0600), and --update-baseline keeps the baseline's own mode."""
+    root = write_project(tmp_path / "repo")
+    base = _baseline(cli, root, tmp_path / "base.json")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert base.stat().st_mode & 0o777 == 0o666 & ~mask
+    report = tmp_path / "gate.md"
+    assert cli(["gate", "--baseline", str(base), str(root), "-o", str(report)]).exit_code == 0
+    assert report.stat().st_mode & 0o777 == 0o666 & ~mask
+    base.chmod(0o640)
+    write_project(root, model="gpt-4o")
+    r = cli(["gate", "--baseline", str(base), str(root), "--update-baseline"])
+    assert r.exit_code == 0, r.stderr
+    assert base.stat().st_mode & 0o777 == 0o640
