@@ -36,7 +36,7 @@ PREFILTER_NEEDLES: tuple[bytes, ...] = (
     b"generativ",
     b"langchain",
     b"llama_index",
-    b"instructor",
+    # (instructor wraps a client whose SDK the module names: from_openai(OpenAI()), ...)
     # a module calling a client it imports from elsewhere in the project names no SDK
     b"completions.",
     b"messages.create(",
