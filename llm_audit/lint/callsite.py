@@ -120,6 +120,7 @@ class CallSite:
     prompt_text_words: str = ""  # lower-cased static text of the whole prompt (signals)
     stream: bool = False
     stream_only_accumulated: bool = False  # chunks joined, nothing interactive consumes them
+    stream_sink: str = ""  # where the joined text goes (e.g. "session.add"), when it is known
     loops: tuple[LoopInfo, ...] = ()
     web_handler: bool = False
     retry_wrapped: bool = False  # tenacity/backoff decorator, retry loop, transport retries

@@ -1227,6 +1227,7 @@ class PythonFrontEnd:
         prompt = self._prompt(call, m, kws, ix, scope)
         words = " ".join(p.static_text for p in prompt).lower()
         fn = scope.node if isinstance(scope.node, ast.FunctionDef | ast.AsyncFunctionDef) else None
+        sink = self._stream_sink(call, ix, fn) if stream else ""
         call_text = _src(call)
         return CallSite(
             path=self.path,
@@ -1259,7 +1260,8 @@ class PythonFrontEnd:
             prompt=prompt,
             prompt_text_words=words,
             stream=stream,
-            stream_only_accumulated=stream and self._only_accumulated(call, ix, fn),
+            stream_only_accumulated=bool(sink),
+            stream_sink=sink,
             loops=self._loops(call, ix),
             web_handler=self._web_handler(fn, self.path),
             retry_wrapped=self._retry(call, ix, fn, kws),
@@ -1754,19 +1756,20 @@ class PythonFrontEnd:
         return out
 
     # streaming and handlers
-    def _only_accumulated(
+    def _stream_sink(
         self, call: ast.Call, ix: ModuleIndex, fn: ast.FunctionDef | ast.AsyncFunctionDef | None
-    ) -> bool:
-        """True when the stream's chunks are only joined and the text then goes to a sink.
+    ) -> str:
+        """The sink (``session.add``) when the stream's chunks are only joined and the text
+        then goes to it; "" otherwise.
 
         A sink is a queue, a file, a database, a cache or a task queue (``STREAM_SINK``).
         A stream joined and returned, or joined and shown, is not judged: its consumer is
         elsewhere and may well be a person.
         """
         if fn is None:
-            return False
+            return ""
         if any(isinstance(n, ast.Yield | ast.YieldFrom) for n in ast.walk(fn)):
-            return False
+            return ""
         parent = ix.parents.get(call)
         while isinstance(parent, ast.Await):
             parent = ix.parents.get(parent)
@@ -1780,7 +1783,7 @@ class PythonFrontEnd:
         elif isinstance(parent, ast.For | ast.AsyncFor) and parent.iter is call:
             loops.append(parent)  # for chunk in client...create(stream=True)
         if not names and not loops:
-            return False
+            return ""
         body = list(ast.walk(fn))
         loops += [
             n
@@ -1795,7 +1798,7 @@ class PythonFrontEnd:
                 if isinstance(node, ast.Call) and STREAM_INTERACTIVE.search(
                     _src_full(node.func) + "("
                 ):
-                    return False
+                    return ""
                 grown = None
                 if isinstance(node, ast.AugAssign):
                     grown = dotted(node.target)
@@ -1821,7 +1824,7 @@ class PythonFrontEnd:
                 if isinstance(p, ast.Assign):
                     tainted |= {n.split(".")[0] for t in p.targets if (n := dotted(t))}
         if not (loops or final) or not tainted:
-            return False
+            return ""
 
         def mentions(expr: ast.AST) -> bool:
             return any(isinstance(n, ast.Name) and n.id in tainted for n in ast.walk(expr))
@@ -1843,10 +1846,10 @@ class PythonFrontEnd:
             receiver = node.func.value
             if id(node) in in_loop and node.func.attr in ("write", "writelines"):
                 # chunks written to a file as they arrive: stdout is interactive (above)
-                return True
+                return _src_full(node.func)
             if any(mentions(a) for a in args) or (node.func.attr == "save" and mentions(receiver)):
-                return True
-        return False
+                return _src_full(node.func)
+        return ""
 
     @staticmethod
     def _web_handler(fn: ast.FunctionDef | ast.AsyncFunctionDef | None, path: str = "") -> bool:

@@ -19,8 +19,10 @@ class StreamMismatch:
     Anti-pattern
     ------------
     ``for chunk in client.chat.completions.create(..., stream=True): text += chunk...`` followed
-    by ``queue.put(text)`` / ``db.save(text)``; a FastAPI/Flask route that awaits a 2,000-token
-    completion without streaming.
+    by a sink: ``queue.put(text)``, ``fh.write``, ``session.add`` / ``execute``, ``redis.lpush``,
+    ``sqs.send_message``, a Celery ``.delay``, an ORM ``save`` / ``create`` / ``update``. A
+    stream joined and returned, or shown as it arrives, is not flagged. Also: a FastAPI / Flask
+    route that awaits a 2,000-token completion without streaming.
 
     Best practice
     -------------
@@ -37,9 +39,11 @@ class StreamMismatch:
 
     def check(self, site: CallSite, options: RuleOptions) -> Iterator[Hit]:
         if site.stream and site.stream_only_accumulated:
+            where = f" and sent to {site.stream_sink}()" if site.stream_sink else ""
             yield Hit(
-                "the stream is only accumulated; nothing reads the chunks as they arrive",
-                "drop stream=True (simpler retries and usage), or stream to the user",
+                f"the stream is only joined{where}; nothing reads the chunks as they arrive",
+                "drop stream=True (simpler retries and usage accounting), or the Batch API for "
+                "offline jobs",
             )
             return
         if site.web_handler and not site.stream:
