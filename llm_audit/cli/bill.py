@@ -18,6 +18,10 @@ from llm_audit.cli.common import (
     load_book,
 )
 
+# Set once the report is rendered: the console entry point then exits without tearing down
+# a million-row table object by object (see cli.main.run).
+report_done = False
+
 
 def _date(value: str | None, flag: str) -> dt.date | None:
     from llm_audit.errors import InputError
@@ -100,4 +104,6 @@ def bill(
     book = load_book(pricing)
     table, inputs = load(files, readers, forced)
     result = analyze(table, book, opts, inputs)
+    global report_done
+    report_done = True
     emit(bill_report(result), fmt, output, inputs=tuple(Path(f) for f in files if f != "-"))

@@ -6,6 +6,7 @@ that `llm-audit --help` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import Annotated
@@ -81,8 +82,31 @@ def run(argv: list[str] | None = None) -> None:
     """Console entry point: maps errors to exit codes, prints no traceback without --debug.
 
     typer turns usage errors into exit 2 itself (and `typer.Exit` into its code); everything
-    that escapes a command lands here.
+    that escapes a command lands here. As a process of its own (``argv`` None), once `bill`
+    has written its report it exits without the interpreter's teardown: freeing a large
+    bill's tables object by object took longer than some reports.
     """
+    if argv is not None:
+        _run(argv)
+        return
+    try:
+        _run(None)
+    except SystemExit as e:
+        if bill_cmd.report_done and (e.code is None or isinstance(e.code, int)):
+            _exit_now(e.code or 0)
+        raise
+    if bill_cmd.report_done:
+        _exit_now(0)
+
+
+def _exit_now(code: int) -> None:
+    with contextlib.suppress(BrokenPipeError):  # a closed pipe (`| head`): exit 0, as in _run
+        sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _run(argv: list[str] | None) -> None:
     from llm_audit.errors import LlmAuditError
     from llm_audit.redact import scrub  # no secret (an admin key) reaches stderr, even in --debug
 

@@ -94,7 +94,7 @@ def _read_csv_arrow(
     include = [n for n in names if keep is None or n.strip().lower() in keep]
     try:
         table = pacsv.read_csv(
-            pa.py_buffer(source.text.encode("utf-8")),
+            _plain_file(source) or pa.py_buffer(source.text.encode("utf-8")),
             convert_options=pacsv.ConvertOptions(
                 column_types=types,
                 include_columns=include,
@@ -113,6 +113,26 @@ def _read_csv_arrow(
         if df[name].dtype != "float64":
             return None
     return df
+
+
+def _plain_file(source: Source) -> Any:
+    """The source's file, memory-mapped, when it is a plain file on disk (not stdin, gzip or a
+    zip member): encoding the decoded text back to bytes cost a copy of the whole export.
+    The file was decoded as UTF-8 already; Arrow skips a BOM as the decoder did."""
+    import os
+
+    import pyarrow as pa
+
+    try:
+        if not os.path.isfile(source.name):
+            return None
+        with open(source.name, "rb") as f:
+            magic = f.read(4)
+        if magic[:2] == b"\x1f\x8b" or magic == b"PK\x03\x04":
+            return None
+        return pa.memory_map(source.name)
+    except OSError:
+        return None
 
 
 def _finish(df: pd.DataFrame, source: Source) -> pd.DataFrame:

@@ -53,10 +53,24 @@ class OpenAIUsageCsvReader:
         )
 
 
+# The columns read_openai_usage_frame uses: the text, audio and image splits of the export
+# are never read (parsing 22 columns of a million rows instead of 11 was a third of the read).
+_USED = (
+    "start_time",
+    "num_model_requests",
+    "input_tokens",
+    "output_tokens",
+    "input_cached_tokens",
+    "input_cache_write_tokens",
+    "input_cache_write_30m_tokens",
+    "input_cache_write_12h_tokens",
+    *_GROUPS,
+)
+
+
 def _columns(source: Source) -> tuple[str, ...]:
-    """The columns the reader uses; the ISO times only where the unix ones are missing."""
-    used = (*_TIME[:2], *NUMERIC, *_GROUPS)
-    return used if "start_time" in header_fields(source) else (*used, *_TIME)
+    """The columns the reader uses; the ISO start time only where the unix one is missing."""
+    return _USED if "start_time" in header_fields(source) else (*_USED, "start_time_iso")
 
 
 def read_openai_usage_frame(df: pd.DataFrame, source: Source) -> pd.DataFrame:
