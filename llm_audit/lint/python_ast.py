@@ -87,7 +87,19 @@ WRAPPERS = {
     "langfuse.openai.OpenAI",
     "wrap_openai",
 }
-LANGCHAIN_METHODS = {"invoke", "ainvoke", "batch", "abatch", "stream", "astream"}
+LANGCHAIN_METHODS = {
+    "invoke",
+    "ainvoke",
+    "batch",
+    "abatch",
+    "stream",
+    "astream",
+    # the pre-0.1 API, still in much real code (a langchain client is required to match)
+    "predict",
+    "apredict",
+    "predict_messages",
+    "apredict_messages",
+}
 LLAMA_METHODS = {"complete", "acomplete", "chat", "achat", "stream_complete", "stream_chat"}
 LITELLM_FUNCS = {
     "completion",

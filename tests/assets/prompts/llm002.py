@@ -94,3 +94,21 @@ def llama_index_cap(q: str) -> object:
 
     llm = LlamaOpenAI(model="gpt-4o-mini", max_tokens=256, timeout=20)
     return llm.complete(q)  # ok: LLM002
+
+
+def legacy_langchain_predict(q: str) -> object:
+    from langchain.chat_models import ChatOpenAI
+
+    old = ChatOpenAI(model_name="gpt-3.5-turbo", temperature=0, request_timeout=30)
+    return old.predict(q)  # expect: LLM002
+
+
+def legacy_langchain_predict_capped(q: str) -> object:
+    from langchain.chat_models import ChatOpenAI
+
+    old = ChatOpenAI(model_name="gpt-3.5-turbo", max_tokens=200, request_timeout=30)
+    return old.predict(q)  # ok: LLM002
+
+
+def sklearn_predict(model: object, rows: list[list[float]]) -> object:
+    return model.predict(rows)  # type: ignore[attr-defined]  # ok: LLM002
