@@ -753,6 +753,7 @@ def _site(f: _File, call: Node, retry_lib: bool) -> CallSite | None:
             )
         )
     )
+    sink = _stream_sink(call, fn) if stream and method != "streamText" else ""
     line = call.start_point[0] + 1
     retry = retry_lib or ("max_retries" not in consts and sdk == "vercel-ai")
     return CallSite(
@@ -779,6 +780,8 @@ def _site(f: _File, call: Node, retry_lib: bool) -> CallSite | None:
         prompt=tuple(prompt),
         prompt_text_words=" ".join(p.static_text for p in prompt).lower(),
         stream=stream,
+        stream_only_accumulated=bool(sink),
+        stream_sink=sink,
         loops=_loops(call),
         web_handler=bool(handler),
         retry_wrapped=retry,
@@ -788,6 +791,57 @@ def _site(f: _File, call: Node, retry_lib: bool) -> CallSite | None:
         response_enum=bool(re.search(r"z\.enum|enum:|z\.boolean", _text(kws.get("schema")))),
         is_batch_api=api == "batches" or (sdk == "langchain" and method == "batch"),
     )
+
+
+# a call in the chunk loop that shows the text as it arrives (a response, a socket, a UI)
+JS_INTERACTIVE = re.compile(
+    r"\b(write|enqueue|send|emit|push\w*Event|onToken|onChunk|callback|render|set\w*State|"
+    r"postMessage|log|update)\(|\byield\b|process\.stdout|res\.|controller\."
+)
+# where joined text goes when nobody reads it live: queues, files, databases, caches, jobs
+JS_SINK = re.compile(
+    r"\.(insert|insertOne|insertMany|create|save|upsert|update|updateOne|set|hset|lpush|rpush|"
+    r"add|put|putItem|sendMessage|publish|enqueue|query|execute)\(|writeFile(Sync)?\(|"
+    r"appendFile(Sync)?\("
+)
+
+
+def _stream_sink(call: Node, fn: Node | None) -> str:
+    """The sink when a stream's chunks are only joined and the text then stored; else ""."""
+    if fn is None:
+        return ""
+    decl = call.parent
+    while decl is not None and decl.type == "await_expression":
+        decl = decl.parent
+    if decl is None or decl.type != "variable_declarator":
+        return ""
+    name = _text(decl.child_by_field_name("name"))
+    joined: set[str] = set()
+    loop_end = 0
+    for node in _walk(fn):
+        if node.type != "for_in_statement" or _text(node.child_by_field_name("right")) != name:
+            continue
+        body = _text(node.child_by_field_name("body"))
+        if JS_INTERACTIVE.search(body):
+            return ""
+        joined |= set(re.findall(r"(\w+)\s*\+=", body))
+        joined |= set(re.findall(r"(\w+)\.push\(", body))
+        loop_end = max(loop_end, node.end_byte)
+    if not joined:
+        return ""
+    fn_text = fn.text or b""
+    after = fn_text[loop_end - fn.start_byte :].decode("utf-8", errors="replace")
+    # text built from the joined parts is joined text too (const text = parts.join(""))
+    for m in re.finditer(r"(?:const|let|var)\s+(\w+)\s*=\s*([^;\n]+)", after):
+        if any(re.search(rf"\b{re.escape(j)}\b", m.group(2)) for j in joined):
+            joined.add(m.group(1))
+    for m in JS_SINK.finditer(after):
+        # the sink's own argument list: up to the matching close on the same statement
+        args = after[m.end() : after.find(";", m.end()) if ";" in after[m.end() :] else None]
+        if any(re.search(rf"\b{re.escape(j)}\b", args) for j in joined):
+            start = after.rfind("\n", 0, m.start()) + 1
+            return after[start : m.end() - 1].strip().removeprefix("await ").strip()
+    return ""
 
 
 def _langchain_receiver(f: _File, func: Node | None) -> tuple[ExportedClient, list[Node]] | None:

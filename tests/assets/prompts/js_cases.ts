@@ -62,3 +62,28 @@ export class Summarizer {
     return this.untimed.chat.completions.create({ model: MODEL, max_tokens: 100, messages: [{ role: "user", content: text }] }); // expect: LLM004
   }
 }
+
+export async function summarizeToDb(db: { insert: (t: string) => Promise<void> }, doc: string) {
+  const stream = await client.chat.completions.create({ model: MODEL, max_tokens: 500, stream: true, messages: [{ role: "user", content: doc }] }); // expect: LLM006
+  let text = "";
+  for await (const chunk of stream) {
+    text += chunk.choices[0]?.delta?.content ?? "";
+  }
+  await db.insert(text);
+}
+
+export async function streamToResponse(res: { write: (t: string) => void }, doc: string) {
+  const stream = await client.chat.completions.create({ model: MODEL, max_tokens: 500, stream: true, messages: [{ role: "user", content: doc }] }); // ok: LLM006
+  for await (const chunk of stream) {
+    res.write(chunk.choices[0]?.delta?.content ?? "");
+  }
+}
+
+export async function joinedAndReturned(doc: string) {
+  const stream = await client.chat.completions.create({ model: MODEL, max_tokens: 500, stream: true, messages: [{ role: "user", content: doc }] }); // ok: LLM006
+  const parts: string[] = [];
+  for await (const chunk of stream) {
+    parts.push(chunk.choices[0]?.delta?.content ?? "");
+  }
+  return parts.join("");
+}
