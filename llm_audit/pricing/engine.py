@@ -29,6 +29,7 @@ from llm_audit.pricing.book import PriceBook
 from llm_audit.pricing.tables import RATE_FIELDS
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 COST_COLUMNS = (
@@ -308,16 +309,19 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
     no_rate = np.isnan(merged["rate_input"].to_numpy(dtype="float64"))
     missing_extra = (searches > 0) & np.isnan(search_rate)
     unpriced = no_rate | lc_missing | missing_extra | no_speed
-    # The reason, worked out for the unpriced rows only (usually few of a million).
-    why_not = np.full(n, None, dtype=object)
+    # The reason, worked out for the unpriced rows only (usually few of a million), spread
+    # by position as one Arrow take (a million-element object array took longer to convert).
+    reasons: dict[str, int] = {}
+    why_code = np.full(n, -1, dtype=np.int64)
     for i in np.flatnonzero(unpriced).tolist():
-        why_not[i] = _why_unpriced(
+        why = _why_unpriced(
             str(reason.iat[i]),
             bool(no_rate[i]),
             str(merged["service_tier"].iat[i]),
             merged["model"].iat[i],
             (bool(lc_missing[i]), bool(missing_extra[i]), bool(no_speed[i])),
         )
+        why_code[i] = reasons.setdefault(why, len(reasons))
     out = df.drop(columns=["_row"])
     for name, values in costs.items():
         out[name] = np.where(unpriced, np.nan, values)
@@ -330,7 +334,16 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
             out[f"unit_{f}"] = np.where(unpriced, np.nan, unit[f] * PER_MILLION)
         out["unit_web_search"] = np.where(unpriced, np.nan, search_rate * m * PER_MILLION)
     out["priced"] = ~unpriced
-    out["unpriced_reason"] = pd.Series(why_not, dtype="string")
+    out["unpriced_reason"] = _strings_at(why_code, list(reasons))
     out["long_context"] = long_ctx
     out.attrs["pricing"] = book.provenance
     return out
+
+
+def _strings_at(codes: np.ndarray, values: list[str]) -> pd.Series:
+    """A string column: ``values[code]`` per row, NA where the code is -1."""
+    import pandas as pd
+    import pyarrow as pa
+
+    taken = pa.array(values, type=pa.string()).take(pa.array(codes, mask=codes < 0))
+    return pd.Series(pd.arrays.ArrowStringArray(taken), dtype="string")

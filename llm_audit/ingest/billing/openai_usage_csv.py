@@ -101,9 +101,10 @@ def read_openai_usage_frame(df: pd.DataFrame, source: Source) -> pd.DataFrame:
     # An empty bucket fills only the time columns: nothing was used, nothing to price.
     used = (tokens["num_model_requests"] + tokens["input_tokens"] + tokens["output_tokens"]) > 0
     keep = used | (model != "")
-    df = df[keep]
-    tokens = {k: v[keep] for k, v in tokens.items()}
-    model = model[keep]
+    if not bool(keep.all()):  # filtering copies every column of a million rows
+        df = df[keep]
+        tokens = {k: v[keep] for k, v in tokens.items()}
+        model = model[keep]
     start = df["start_time"] if "start_time" in df.columns else None
     if start is not None and (
         start.notna().all()
