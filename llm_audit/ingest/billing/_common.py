@@ -346,3 +346,76 @@ def fnum(value: Any, source: Source, what: str) -> float:
         return float(value)
     except (TypeError, ValueError) as e:
         raise InputError(f"{what}: {value!r} is not a number", path=source.name) from e
+
+
+_DTYPE_OF = {
+    "time": "datetime64[us, UTC]",
+    "str": "string",
+    "int": "int64",
+    "float": "float64",
+    "Int": "Int64",
+    "bool": "boolean",
+}
+
+
+def usage_table(columns: Mapping[str, Any], n: int) -> pd.DataFrame:
+    """``normalize(pd.DataFrame(columns))`` for a large export, without its copies.
+
+    ``columns``: Series of ``n`` rows sharing one index, or scalars. A column already in its
+    contract dtype is kept as it is; others are coerced as ``normalize`` coerces them; absent
+    and constant string columns are built from Arrow buffers (a million-element object array
+    per constant cost more than the rest); tier words are mapped once per distinct value.
+    Extra columns follow the contract's, as ``normalize`` keeps them."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from llm_audit.usage.schema import _TIER_ALIASES, BY_NAME, COLUMNS, _coerce
+
+    def const_str(value: str | None) -> pd.Series:
+        if value is None:
+            arr = pa.nulls(n, pa.string())
+        else:
+            data = value.encode("utf-8")
+            offsets = np.arange(n + 1, dtype=np.int64) * len(data)
+            arr = pa.LargeStringArray.from_buffers(
+                n, pa.py_buffer(offsets), pa.py_buffer(data * n)
+            ).cast(pa.string())
+        return pd.Series(pd.arrays.ArrowStringArray(arr), dtype="string")
+
+    def series(value: Any) -> pd.Series:
+        if isinstance(value, pd.Series):
+            return value.reset_index(drop=True)
+        if value is None or isinstance(value, str):
+            return const_str(value)
+        return pd.Series(value, index=pd.RangeIndex(n))
+
+    out: dict[str, pd.Series] = {}
+    for col in COLUMNS:
+        value = columns.get(col.name)
+        if value is None and col.name not in columns and col.kind == "str":
+            out[col.name] = const_str(None)
+            continue
+        values = series(value) if col.name in columns else None
+        if values is not None and str(values.dtype) == _DTYPE_OF[col.kind]:
+            out[col.name] = values
+        else:
+            out[col.name] = _coerce(col, values, n)
+
+    def tier_word(value: object) -> str:
+        missing = value is None or value is pd.NA or (isinstance(value, float) and value != value)
+        word = "" if missing else str(value).strip().lower()
+        return _TIER_ALIASES.get(word, word)
+
+    codes, uniques = pd.factorize(out["service_tier"], use_na_sentinel=False)
+    words = pa.array([tier_word(u) for u in uniques], type=pa.string())
+    taken = words.take(pa.array(np.asarray(codes, dtype=np.int64)))
+    out["service_tier"] = pd.Series(pd.arrays.ArrowStringArray(taken), dtype="string")
+    for name, value in columns.items():
+        if name not in BY_NAME:  # as pandas makes them: a scalar is broadcast to its dtype
+            out[name] = (
+                value.reset_index(drop=True)
+                if isinstance(value, pd.Series)
+                else pd.Series(value, index=pd.RangeIndex(n))
+            )
+    return pd.DataFrame(out, copy=False)

@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING
 
 from llm_audit.ingest.base import Source
 from llm_audit.ingest.billing import _anthropic as vocab
-from llm_audit.ingest.billing._common import by_value, header_fields, numbers, read_csv
+from llm_audit.ingest.billing._common import (
+    by_value,
+    header_fields,
+    numbers,
+    read_csv,
+    usage_table,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,7 +31,7 @@ class AnthropicCostCsvReader:
     def read(self, source: Source) -> pd.DataFrame:
         import pandas as pd
 
-        from llm_audit.usage.schema import empty, normalize
+        from llm_audit.usage.schema import empty
 
         df = read_csv(source, required=_REQUIRED, numeric=("cost_usd", "list_price_usd"))
         if df.empty:
@@ -39,33 +45,31 @@ class AnthropicCostCsvReader:
         cost_type = col("cost_type").str.strip().str.lower()
         web = (cost_type == "web_search").to_numpy(dtype=bool)
         kind = kind.where(kind.notna() | ~web, "web_search").fillna("other")
-        out = pd.DataFrame(
-            {
-                "timestamp": pd.to_datetime(df["usage_date_utc"], utc=True, format="mixed"),
-                "provider": "anthropic",
-                # A display name ("Claude Sonnet 4.5"); the price book resolves display names.
-                "model_raw": df["model"].str.strip(),
-                "requests": 0,
-                "input_tokens": 0,
-                "cache_read_tokens": 0,
-                "cache_write_5m_tokens": 0,
-                "cache_write_1h_tokens": 0,
-                "output_tokens": 0,
-                "reasoning_tokens": 0,
-                "service_tier": col("usage_type").pipe(by_value, vocab.tier),
-                "api_key": col("api_key").replace("", None),
-                "workspace": col("workspace").replace("", None),
-                "context_tier": col("context_window").pipe(by_value, vocab.context_tier),
-                "region": col("inference_geo").pipe(by_value, vocab.region),
-                "speed": col("speed").replace("", None),  # matched with usage rows by speed
-                "billed_usd": numbers(df, "cost_usd", source),  # dollars, not cents (formats.md 2a)
-                "source_file": df["source_file"],
-                "source_line": df["source_line"],
-                "row_role": "cost",
-                "token_kind": kind,
-                "line_item": token_type,
-            }
-        )
+        columns: dict[str, object] = {
+            "timestamp": pd.to_datetime(df["usage_date_utc"], utc=True, format="mixed"),
+            "provider": "anthropic",
+            # A display name ("Claude Sonnet 4.5"); the price book resolves display names.
+            "model_raw": df["model"].str.strip(),
+            "requests": 0,
+            "input_tokens": 0,
+            "cache_read_tokens": 0,
+            "cache_write_5m_tokens": 0,
+            "cache_write_1h_tokens": 0,
+            "output_tokens": 0,
+            "reasoning_tokens": 0,
+            "service_tier": col("usage_type").pipe(by_value, vocab.tier),
+            "api_key": col("api_key").replace("", None),
+            "workspace": col("workspace").replace("", None),
+            "context_tier": col("context_window").pipe(by_value, vocab.context_tier),
+            "region": col("inference_geo").pipe(by_value, vocab.region),
+            "speed": col("speed").replace("", None),  # matched with usage rows by speed
+            "billed_usd": numbers(df, "cost_usd", source),  # dollars, not cents (formats.md 2a)
+            "source_file": df["source_file"],
+            "source_line": df["source_line"],
+            "row_role": "cost",
+            "token_kind": kind,
+            "line_item": token_type,
+        }
         if "list_price_usd" in df.columns:
-            out["list_price_usd"] = numbers(df, "list_price_usd", source)
-        return normalize(out)
+            columns["list_price_usd"] = numbers(df, "list_price_usd", source)
+        return usage_table(columns, len(df))

@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from llm_audit.ingest.base import Source
-from llm_audit.ingest.billing._common import bools, header_fields, numbers, read_csv, whole
+from llm_audit.ingest.billing._common import (
+    bools,
+    header_fields,
+    numbers,
+    read_csv,
+    usage_table,
+    whole,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,7 +84,7 @@ def read_openai_usage_frame(df: pd.DataFrame, source: Source) -> pd.DataFrame:
     """Usage buckets (dashboard CSV or flattened Usage API results) to usage rows."""
     import pandas as pd
 
-    from llm_audit.usage.schema import empty, normalize
+    from llm_audit.usage.schema import empty
 
     if df.empty:
         return empty()
@@ -125,27 +132,25 @@ def read_openai_usage_frame(df: pd.DataFrame, source: Source) -> pd.DataFrame:
     # OpenAI has no 5m/1h split; its 30m/12h writes are kept as the short / long write.
     w_long = tokens["input_cache_write_12h_tokens"]
     w_short = (tokens["input_cache_write_tokens"] - w_long).clip(lower=0)
-    out = pd.DataFrame(
-        {
-            "timestamp": ts,
-            "provider": "openai",
-            "model_raw": model.where(model != "", "(model not grouped)"),
-            "requests": whole(tokens["num_model_requests"], "num_model_requests", df, source),
-            "input_tokens": whole(tokens["input_tokens"], "input_tokens", df, source),
-            "cache_read_tokens": whole(
-                tokens["input_cached_tokens"], "input_cached_tokens", df, source
-            ),
-            "cache_write_5m_tokens": w_short.astype("int64"),
-            "cache_write_1h_tokens": w_long.astype("int64"),
-            "output_tokens": whole(tokens["output_tokens"], "output_tokens", df, source),
-            "reasoning_tokens": 0,
-            "service_tier": tier,
-            "source_file": df["source_file"],
-            "source_line": df["source_line"],
-            "row_role": "usage",
-        }
-    )
+    columns: dict[str, object] = {
+        "timestamp": ts,
+        "provider": "openai",
+        "model_raw": model.where(model != "", "(model not grouped)"),
+        "requests": whole(tokens["num_model_requests"], "num_model_requests", df, source),
+        "input_tokens": whole(tokens["input_tokens"], "input_tokens", df, source),
+        "cache_read_tokens": whole(
+            tokens["input_cached_tokens"], "input_cached_tokens", df, source
+        ),
+        "cache_write_5m_tokens": w_short.astype("int64"),
+        "cache_write_1h_tokens": w_long.astype("int64"),
+        "output_tokens": whole(tokens["output_tokens"], "output_tokens", df, source),
+        "reasoning_tokens": 0,
+        "service_tier": tier,
+        "source_file": df["source_file"],
+        "source_line": df["source_line"],
+        "row_role": "usage",
+    }
     for src, dst in (("project_id", "project"), ("user_id", "user"), ("api_key_id", "api_key")):
         if src in df.columns:
-            out[dst] = df[src].astype(str).replace("", None)
-    return normalize(out.reset_index(drop=True))
+            columns[dst] = df[src].astype(str).replace("", None)
+    return usage_table(columns, len(df))
