@@ -14,6 +14,7 @@ from llm_audit.cli.common import (
     PricingOpt,
     emit,
     stamp_prices,
+    check_output,
     write_atomic,
 )
 
@@ -38,6 +39,20 @@ class Confidence(enum.StrEnum):
     high = "high"
     medium = "medium"
     low = "low"
+
+
+def _scanned_source(target: Path, paths: list[Path]) -> tuple[Path, ...]:
+    """``target`` when it is a source file this scan reads (an --output must never replace it)."""
+    from llm_audit.lint.engine import JS_SUFFIXES, PY_SUFFIXES
+
+    if not target.name.endswith(PY_SUFFIXES + JS_SUFFIXES):
+        return ()
+    real = target.resolve()
+    for p in paths:
+        root = p.resolve()
+        if real == root or (root.is_dir() and real.is_relative_to(root)):
+            return (target,)
+    return ()
 
 
 def prompts(
@@ -71,6 +86,9 @@ def prompts(
     from llm_audit.pricing.book import PriceBook
     from llm_audit.report.findings_view import findings_report
 
+    for target in (output, write_baseline):
+        if target is not None:
+            check_output(target, _scanned_source(target, paths))
     start = paths[0] if paths[0].is_dir() else paths[0].parent
     cfg = load(start, select.split(",") if select else None, ignore.split(",") if ignore else None)
 
