@@ -12,9 +12,9 @@ from llm_audit.cli.common import (
     MaxPriceAgeOpt,
     OutputOpt,
     PricingOpt,
+    check_output,
     emit,
     stamp_prices,
-    check_output,
     write_atomic,
 )
 

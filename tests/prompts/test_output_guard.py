@@ -1,4 +1,4 @@
-"""An --output or --write-baseline that names a scanned source file is refused, and nothing is written."""
+"""--output or --write-baseline naming a scanned source file: refused, nothing written."""
 
 from __future__ import annotations
 
