@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from llm_audit.errors import InputError
@@ -211,3 +212,46 @@ def test_shapes_that_are_not_one_object_a_line_are_read_whole(tiny_blocks: None)
 def test_small_files_are_not_streamed() -> None:
     assert not stream.streamable(ASSETS / "openai_chat_wrapped.jsonl")  # under the size floor
     assert not stream.streamable(ASSETS)
+
+
+def test_blank_contract_columns_normalize_to_the_same_table() -> None:
+    """The speed path (missing contract columns added as cheap blanks before ``normalize``)
+    gives exactly the table ``normalize`` builds from the reader's rows."""
+    from llm_audit.ingest.logs import openai_fast
+    from llm_audit.ingest.logs._common import with_contract_columns
+    from llm_audit.usage import schema
+
+    block = b"".join(
+        b'{"id":"r%d","object":"chat.completion","created":175000000%d,"model":"gpt-4o",'
+        b'"choices":[{"finish_reason":"stop"}],"service_tier":"default",'
+        b'"usage":{"prompt_tokens":%d,"completion_tokens":2}}\n' % (i, i, 10 + i)
+        for i in range(3)
+    )
+    df = openai_fast.read_block(block, "x.jsonl", 7)
+    assert df is not None and len(df)
+    pd.testing.assert_frame_equal(schema.normalize(with_contract_columns(df)), schema.normalize(df))
+
+
+def test_engine_input_prices_as_the_engine_does() -> None:
+    """``_price`` hands the engine blanks and decoded categoricals: same models and costs as
+    pricing the narrow rows directly."""
+    from llm_audit.analyses.logs import _price, _priceable
+    from llm_audit.pricing.book import PriceBook
+    from llm_audit.pricing.engine import price
+
+    table = load_logs(["samples/logs/requests.jsonl"]).table
+    book = PriceBook.load(())
+    ours = _price(table, book)
+    direct = price(_priceable(table), book)
+    for col in ("model", "unpriced_reason"):
+        assert (
+            ours[col].astype(object).fillna("").tolist()
+            == direct[col].astype(object).fillna("").tolist()
+        )
+    for col in ("priced", "cost_total", "cost_input", "cost_output", "cost_extras"):
+        pd.testing.assert_series_equal(
+            ours[col].reset_index(drop=True),
+            direct[col].reset_index(drop=True),
+            check_names=False,
+            check_dtype=False,
+        )

@@ -470,6 +470,46 @@ CATEGORICAL = ("provider", "model", "model_raw", "service_tier", "user", "projec
 _STRINGS = ("request_key", "trace_id", "session_id", "message_id", "prompt_text")
 
 
+def blank_column(kind: str, n: int, index: pd.Index | None = None) -> pd.Series:
+    """``n`` missing values in the usage contract's dtype for ``kind`` (``schema.Kind``).
+
+    What ``schema.normalize`` adds for a missing column, but built from one buffer (a null
+    Arrow array, a mask): ``normalize`` builds a default of every kind for each missing
+    column, which on blocks of tens of thousands of rows was most of its time."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    where = pd.RangeIndex(n) if index is None else index
+    none = np.ones(n, dtype=bool)
+    if kind == "str":
+        return pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="string"), index=where)
+    if kind == "float":
+        return pd.Series(np.full(n, np.nan), index=where)
+    if kind == "int":
+        return pd.Series(np.zeros(n, dtype="int64"), index=where)
+    if kind == "Int":
+        return pd.Series(pd.arrays.IntegerArray(np.zeros(n, dtype="int64"), none), index=where)
+    if kind == "bool":
+        return pd.Series(pd.arrays.BooleanArray(np.zeros(n, dtype=bool), none), index=where)
+    return pd.Series(pd.NaT, index=where, dtype="datetime64[us, UTC]")
+
+
+def with_contract_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` (a reader's rows) with every missing optional contract column added as
+    ``blank_column``: ``schema.normalize`` then only checks and orders them (same table)."""
+    from llm_audit.usage import schema
+
+    missing = [c for c in schema.COLUMNS if c.name not in df.columns and not c.required]
+    if not missing or not len(df):
+        return df
+    out = df.copy(deep=False)
+    for col in missing:
+        out[col.name] = blank_column(col.kind, len(df), df.index)
+    out.attrs = df.attrs
+    return out
+
+
 def compact(table: pd.DataFrame) -> pd.DataFrame:
     """A normalized usage table with categoricals for its repetitive strings (same values)."""
     import pandas as pd

@@ -29,6 +29,7 @@ from llm_audit.ingest.logs._common import (
     build,
     compact,
     concat_compact,
+    with_contract_columns,
 )
 from llm_audit.ingest.logs.claude_code import ClaudeCodeTranscriptReader
 
@@ -175,7 +176,7 @@ def read_stream(
         if len(df):
             # Each block is normalized and compacted on its own, so the rows kept between
             # blocks are the compact ones, and the whole table is never built in strings.
-            frames.append(compact(schema.normalize(df)))
+            frames.append(compact(schema.normalize(with_contract_columns(df))))
     table = concat_compact(frames) if frames else compact(schema.empty())
     table.attrs = {"bad_lines": bad, "skipped": skipped}
     return reader.name, table
