@@ -175,6 +175,7 @@ def test_header_only_openai_export_is_a_clean_empty_report(cli: Callable[..., ob
         ("unknown.csv", "cannot tell what format", "unknown.csv:1"),
         ("truncated.json", "invalid JSON", "truncated.json"),
         ("badnumber.csv", "'abc' is not a number", "badnumber.csv:2"),
+        ("anthropic_cost_baddate.csv", "'2026-13-45' is not a date", "baddate.csv:3"),
     ],
 )
 def test_bad_input_exits_2(cli: Callable[..., object], name: str, message: str, where: str) -> None:

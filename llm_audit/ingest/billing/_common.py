@@ -254,6 +254,50 @@ def by_value(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     return pd.Series(values[codes], index=series.index)
 
 
+def strings_by_value(series: pd.Series, func: Callable[[Any], str | None]) -> pd.Series:
+    """``by_value`` for a function giving text (or None): a "string" column made by one Arrow
+    take, where a million-element object column cost more to convert than to map."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    words = pa.array([func(u) for u in uniques], type=pa.string())
+    taken = words.take(pa.array(np.asarray(codes, dtype=np.int64)))
+    return pd.Series(pd.arrays.ArrowStringArray(taken), index=series.index, dtype="string")
+
+
+def times_by_value(
+    series: pd.Series, df: pd.DataFrame, source: Source, **options: Any
+) -> pd.Series:
+    """``pd.to_datetime(series, **options)``, each distinct text parsed once (a daily export
+    of a million rows has a few dozen dates). Only for element-wise formats (``mixed``). A
+    text that is no date is an error at the first line holding it."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    texts = pd.Series(uniques, dtype=series.dtype)
+    try:
+        parsed = pd.to_datetime(texts, **options)
+    except (ValueError, TypeError, OverflowError) as e:
+        bad = 0
+        for i, text in enumerate(texts.tolist()):
+            try:
+                pd.to_datetime(pd.Series([text], dtype=series.dtype), **options)
+            except (ValueError, TypeError, OverflowError):
+                bad = i
+                break
+        row = int(np.flatnonzero(np.asarray(codes) == bad)[0])
+        raise InputError(
+            f"column {series.name!r}: {texts.iloc[bad]!r} is not a date",
+            path=source.name,
+            line=int(df["source_line"].iloc[row]),
+            hint="fix or remove that row",
+        ) from e
+    return pd.Series(parsed.array.take(codes), index=series.index)
+
+
 def whole(values: pd.Series, col: str, df: pd.DataFrame, source: Source) -> pd.Series:
     """Token counts written as floats (`59200.0`) must still be whole numbers."""
     frac = values != values.round()
@@ -407,10 +451,7 @@ def usage_table(columns: Mapping[str, Any], n: int) -> pd.DataFrame:
         word = "" if missing else str(value).strip().lower()
         return _TIER_ALIASES.get(word, word)
 
-    codes, uniques = pd.factorize(out["service_tier"], use_na_sentinel=False)
-    words = pa.array([tier_word(u) for u in uniques], type=pa.string())
-    taken = words.take(pa.array(np.asarray(codes, dtype=np.int64)))
-    out["service_tier"] = pd.Series(pd.arrays.ArrowStringArray(taken), dtype="string")
+    out["service_tier"] = strings_by_value(out["service_tier"], tier_word)
     for name, value in columns.items():
         if name not in BY_NAME:  # as pandas makes them: a scalar is broadcast to its dtype
             out[name] = (

@@ -11,6 +11,8 @@ from llm_audit.ingest.billing._common import (
     header_fields,
     numbers,
     read_csv,
+    strings_by_value,
+    times_by_value,
     usage_table,
 )
 
@@ -18,6 +20,18 @@ if TYPE_CHECKING:
     import pandas as pd
 
 _REQUIRED = ("usage_date_utc", "model", "token_type", "cost_usd")
+# The columns read (api_key_id and api_key_status are not used).
+_USED = (
+    *_REQUIRED,
+    "workspace",
+    "api_key",
+    "usage_type",
+    "context_window",
+    "list_price_usd",
+    "cost_type",
+    "inference_geo",
+    "speed",
+)
 
 
 class AnthropicCostCsvReader:
@@ -33,7 +47,9 @@ class AnthropicCostCsvReader:
 
         from llm_audit.usage.schema import empty
 
-        df = read_csv(source, required=_REQUIRED, numeric=("cost_usd", "list_price_usd"))
+        df = read_csv(
+            source, required=_REQUIRED, numeric=("cost_usd", "list_price_usd"), columns=_USED
+        )
         if df.empty:
             return empty()
 
@@ -46,7 +62,7 @@ class AnthropicCostCsvReader:
         web = (cost_type == "web_search").to_numpy(dtype=bool)
         kind = kind.where(kind.notna() | ~web, "web_search").fillna("other")
         columns: dict[str, object] = {
-            "timestamp": pd.to_datetime(df["usage_date_utc"], utc=True, format="mixed"),
+            "timestamp": times_by_value(df["usage_date_utc"], df, source, utc=True, format="mixed"),
             "provider": "anthropic",
             # A display name ("Claude Sonnet 4.5"); the price book resolves display names.
             "model_raw": df["model"].str.strip(),
@@ -57,11 +73,11 @@ class AnthropicCostCsvReader:
             "cache_write_1h_tokens": 0,
             "output_tokens": 0,
             "reasoning_tokens": 0,
-            "service_tier": col("usage_type").pipe(by_value, vocab.tier),
+            "service_tier": col("usage_type").pipe(strings_by_value, vocab.tier),
             "api_key": col("api_key").replace("", None),
             "workspace": col("workspace").replace("", None),
-            "context_tier": col("context_window").pipe(by_value, vocab.context_tier),
-            "region": col("inference_geo").pipe(by_value, vocab.region),
+            "context_tier": col("context_window").pipe(strings_by_value, vocab.context_tier),
+            "region": col("inference_geo").pipe(strings_by_value, vocab.region),
             "speed": col("speed").replace("", None),  # matched with usage rows by speed
             "billed_usd": numbers(df, "cost_usd", source),  # dollars, not cents (formats.md 2a)
             "source_file": df["source_file"],
