@@ -434,13 +434,30 @@ def usage_table(columns: Mapping[str, Any], n: int) -> pd.DataFrame:
             return const_str(value)
         return pd.Series(value, index=pd.RangeIndex(n))
 
+    def absent(kind: str) -> pd.Series | None:
+        # normalize's defaults, built without making the other kinds' defaults each time
+        index = pd.RangeIndex(n)
+        if kind == "str":
+            return const_str(None)
+        if kind == "int":
+            return pd.Series(np.zeros(n, dtype=np.int64), index=index)
+        if kind == "float":
+            return pd.Series(np.full(n, np.nan), index=index)
+        if kind == "Int":
+            missing = np.ones(n, dtype=bool)
+            return pd.Series(pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), missing), index)
+        if kind == "bool":
+            missing = np.ones(n, dtype=bool)
+            return pd.Series(pd.arrays.BooleanArray(np.zeros(n, dtype=bool), missing), index)
+        return None
+
     out: dict[str, pd.Series] = {}
     for col in COLUMNS:
-        value = columns.get(col.name)
-        if value is None and col.name not in columns and col.kind == "str":
-            out[col.name] = const_str(None)
+        default = absent(col.kind) if col.name not in columns else None
+        if default is not None:
+            out[col.name] = default
             continue
-        values = series(value) if col.name in columns else None
+        values = series(columns[col.name]) if col.name in columns else None
         if values is not None and str(values.dtype) == _DTYPE_OF[col.kind]:
             out[col.name] = values
         else:
