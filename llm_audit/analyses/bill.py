@@ -167,7 +167,7 @@ def _priced_usage(usage: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
     out.attrs = {}  # see analyze: attrs are deep-copied by every pandas operation
     for col in ("_i", "day", "row_role", "token_kind", "line_item"):
         if col in usage.columns:
-            out[col] = usage[col].to_numpy()
+            out[col] = usage[col].array  # positional, dtype kept (no object round trip)
     out["q_input"] = (
         out["input_tokens"]
         - out["cache_read_tokens"]
