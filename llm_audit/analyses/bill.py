@@ -934,7 +934,6 @@ def _what_if_rows(pu: pd.DataFrame, short_output_tokens: int) -> tuple[pd.DataFr
     p = _priced_only(pu, need)
     per_req_out = p["output_tokens"] / p["requests"].where(p["requests"] > 0)
     frame = p.assign(
-        context_tier=np.where(p["long_context"], "long", "standard"),
         _short=(per_req_out <= short_output_tokens).fillna(False).to_numpy(dtype=bool),
         _key=p[batch_key] if batch_key else None,
         speed=p["speed"] if "speed" in p.columns else None,
@@ -952,12 +951,18 @@ def _what_if_rows(pu: pd.DataFrame, short_output_tokens: int) -> tuple[pd.DataFr
         "_short",
         "_key",
     ]
-    grouped = frame.groupby(keys, dropna=False, sort=False)
+    # Grouped by the engine's long_context flag, not its words, and without model_key (the
+    # model, else the raw id): the same groups in the same order, fewer million-row keys.
+    by = [k for k in keys if k != "model_key"]
+    by[by.index("context_tier")] = "long_context"
+    grouped = frame.groupby(by, dropna=False, sort=False)
     g = grouped[list(_SUMS)].sum()
     # A what-if prices the group at its latest date: another model's price from then on.
     g["timestamp"] = grouped["timestamp"].max()
     g = g.reset_index()
-    return g, batch_key
+    g["model_key"] = g["model"].fillna(g["model_raw"])
+    g["context_tier"] = np.where(g["long_context"].to_numpy(dtype=bool), "long", "standard")
+    return g[[*keys, *_SUMS, "timestamp"]], batch_key
 
 
 def _savings(

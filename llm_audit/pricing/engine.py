@@ -166,11 +166,10 @@ def _resolve(
     cols = []
     for i in range(4):
         # One string per distinct pair, spread by position (an arrow take, not a million
-        # Python strings converted one by one).
-        distinct = pd.array([f[i] for f in found], dtype="string")
+        # Python strings converted one by one); no model or region is NA, decided per pair.
+        values = [f[i] or (None if i in (0, 2) else "") for f in found]
+        distinct = pd.array(values, dtype="string")
         cols.append(pd.Series(distinct.take(take), index=df.index))
-    cols[0] = cols[0].replace("", pd.NA)
-    cols[2] = cols[2].replace("", pd.NA)
     return cols[0], cols[1], cols[2], cols[3]
 
 
