@@ -300,10 +300,11 @@ def _price(table: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
     from llm_audit.pricing.engine import COST_COLUMNS
 
     if len(table):
-        narrow = _engine_input(table)
         wanted = ["model", "priced", "unpriced_reason", *COST_COLUMNS]
-        parts = [price(narrow.iloc[i:i + PRICE_CHUNK], book)[wanted]
-                 for i in range(0, len(narrow), PRICE_CHUNK)]
+        # The engine's input is built a chunk at a time: its blanks and decoded strings for
+        # the whole of 10M rows were 2.3 GB more peak.
+        parts = [price(_engine_input(table.iloc[i:i + PRICE_CHUNK]), book)[wanted]
+                 for i in range(0, len(table), PRICE_CHUNK)]
         priced = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         out = table.copy(deep=False)
         for col in wanted:  # the engine keeps the row order
