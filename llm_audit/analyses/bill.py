@@ -71,6 +71,7 @@ class BillResult:
     spend_usd: float
     spend_basis: str
     requests: int
+    requests_in_spend: int  # the requests the spend covers (unpriced ones are not in it)
     users: int | None
     users_basis: str
     run_rate_daily: float
@@ -91,7 +92,7 @@ class BillResult:
 
     @property
     def cost_per_request(self) -> float | None:
-        return self.spend_usd / self.requests if self.requests else None
+        return self.spend_usd / self.requests_in_spend if self.requests_in_spend else None
 
     @property
     def cost_per_user_month(self) -> float | None:
@@ -303,6 +304,13 @@ def analyze(
             basis_parts.append(f"{prov}: list prices")
     billed_providers = set(billed_by_prov.index) if billed_by_prov is not None else set()
     requests = int(usage["requests"].sum()) if len(usage) else 0
+    # Cost per request divides the spend by the requests it covers: where the spend is at list
+    # prices, an unpriced model's requests are not in it.
+    requests_in_spend = requests
+    if pu is not None and len(pu):
+        billed_prov = pu["provider"].isin(billed_providers).to_numpy(dtype=bool)
+        covered = billed_prov | pu["priced"].astype(bool).to_numpy(dtype=bool)
+        requests_in_spend = int(pu["requests"].to_numpy()[covered].sum())
 
     users: int | None = opts.users
     users_basis = "--users"
@@ -377,6 +385,7 @@ def analyze(
         spend_usd=spend,
         spend_basis="; ".join(basis_parts) or "no rows",
         requests=requests,
+        requests_in_spend=requests_in_spend,
         users=users,
         users_basis=users_basis,
         run_rate_daily=run_rate,

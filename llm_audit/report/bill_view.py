@@ -109,10 +109,12 @@ def bill_report(r: BillResult) -> Report:
         if r.cost_per_request is not None
         else "n/a (no request counts in the input)"
     )
+    if r.cost_per_request is not None and r.requests_in_spend < r.requests:
+        cpr += f" (over the {r.requests_in_spend:,} requests the spend covers; the rest unpriced)"
     cpu = (
         f"{fmt_usd(r.cost_per_user_month)} ({r.users:,} users: {r.users_basis})"
         if r.cost_per_user_month is not None
-        else f"n/a ({r.users_basis})"
+        else f"n/a: {r.users_basis}"
     )
     headline = [
         ("period", period),
@@ -127,7 +129,10 @@ def bill_report(r: BillResult) -> Report:
     if r.billed_usd is not None:
         headline.append(("billed (cost files)", fmt_usd(r.billed_usd)))
     headline += [
-        ("requests", f"{r.requests:,}"),
+        (
+            "requests",
+            f"{r.requests:,}" if r.requests or not r.usage_rows else "not in the export",
+        ),
         ("cost per request", cpr),
         ("cost per active user / month", cpu),
         ("daily run-rate", fmt_usd(r.run_rate_daily)),
@@ -248,6 +253,7 @@ def bill_report(r: BillResult) -> Report:
         "computed_usd": json_cell(r.computed_usd, "usd"),
         "billed_usd": json_cell(r.billed_usd, "usd"),
         "requests": r.requests,
+        "requests_in_spend": r.requests_in_spend,
         "cost_per_request": json_cell(r.cost_per_request, "usd"),
         "users": r.users,
         "users_basis": r.users_basis,
