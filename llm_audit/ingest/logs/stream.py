@@ -145,17 +145,17 @@ def bounded_allocators() -> None:
     Measured on 3M rows: Arrow's default pool (mimalloc) keeps what each block's parse used,
     and glibc's malloc, once it has freed a few large arrays, raises its mmap threshold and
     serves the following ones from a heap it does not return: together ~0.9 GB resident on
-    a 0.5 GB table. Arrow's system pool and a fixed mmap threshold keep resident memory near
-    the live data. While the blocks are read the threshold is 16 MB: a block's arrays (well
-    under it) reuse the heap instead of being fresh mappings to fault in; ``read_stream``
-    then trims the heap and sets 64 KB for the analysis. Measured on 3M rows: 64 KB
-    throughout 24.7 s / 1,919 MiB peak, 16 MB throughout 23.2 s / 2,284 MiB, the two phases
-    22.8 s / 1,954 MiB. Process-wide, only when a big file is streamed.
+    a 0.5 GB table. Arrow's system pool and a fixed 64 KB mmap threshold keep resident
+    memory near the live data (a block's arrays are mappings given back when freed). Tried:
+    16 MB while the blocks are read (their arrays reuse the heap: fewer page faults, about a
+    second less system time on 1M rows), but on 10M rows the heap, holding every block's
+    rows beside freed temporaries, raised the peak by ~0.85 GB. Process-wide, set once, only
+    when a big file is streamed.
     """
     import pyarrow as pa
 
     pa.set_memory_pool(pa.system_memory_pool())
-    _libc_call("mallopt", _M_MMAP_THRESHOLD, 16 << 20)
+    _libc_call("mallopt", _M_MMAP_THRESHOLD, 1 << 16)
 
 
 def read_stream(
@@ -201,7 +201,5 @@ def read_stream(
             # blocks are the compact ones, and the whole table is never built in strings.
             frames.append(compact(schema.normalize(with_contract_columns(df))))
     table = concat_compact(frames) if frames else compact(schema.empty())
-    _libc_call("malloc_trim", 0)  # what the blocks' arrays left in the heap goes back
-    _libc_call("mallopt", _M_MMAP_THRESHOLD, 1 << 16)  # the analysis: see bounded_allocators
     table.attrs = {"bad_lines": bad, "skipped": skipped}
     return reader.name, table
