@@ -130,8 +130,14 @@ def read_openai_usage_frame(df: pd.DataFrame, source: Source) -> pd.DataFrame:
         tier = tier.where(~bools(df["batch"]), "batch")
     # Usage API: input_tokens includes cache reads and cache writes (formats.md section 0).
     # OpenAI has no 5m/1h split; its 30m/12h writes are kept as the short / long write.
+    # input_cache_write_tokens = _30m + _12h (formats.md 1b); every one of them is optional,
+    # so a result with only the two parts has its total as their sum (the 30m part was lost).
     w_long = tokens["input_cache_write_12h_tokens"]
-    w_short = (tokens["input_cache_write_tokens"] - w_long).clip(lower=0)
+    w_total = tokens["input_cache_write_tokens"].where(
+        tokens["input_cache_write_tokens"] > 0,
+        tokens["input_cache_write_30m_tokens"] + w_long,
+    )
+    w_short = (w_total - w_long).clip(lower=0)
     columns: dict[str, object] = {
         "timestamp": ts,
         "provider": "openai",

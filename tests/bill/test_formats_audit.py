@@ -1,0 +1,103 @@
+"""An audit of the `bill` readers against formats.md: inputs written from the documented shapes
+(not from samples/), expected figures worked by hand from the semantics of section 0 and the
+list prices of section 6. Each test is a discrepancy that was found and fixed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def bill(cli: Callable[..., Any], tmp_path: Path, name: str, text: str) -> dict[str, Any]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    r = cli(["bill", str(path), "--format", "json"])
+    assert r.exit_code == 0, r.stderr
+    data: dict[str, Any] = json.loads(r.stdout)
+    return data
+
+
+def kinds(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {k["kind"]: k for k in data["breakdowns"]["kind"]}
+
+
+def recon(data: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(r["model"], r["kind"]): r for r in data["reconciliation"]}
+
+
+# -- OpenAI Usage API (formats.md 1b) --------------------------------------------------------
+
+USAGE_PAGE = {
+    "object": "page",
+    "data": [
+        {
+            "object": "bucket",
+            "start_time": 1759622400,
+            "end_time": 1759708800,
+            "results": [
+                {  # every cache-write field present: total = 30m + 12h
+                    "object": "organization.usage.completions.result",
+                    "input_tokens": 100000,
+                    "output_tokens": 2000,
+                    "num_model_requests": 5,
+                    "input_cached_tokens": 30000,
+                    "input_cache_write_tokens": 20000,
+                    "input_cache_write_30m_tokens": 15000,
+                    "input_cache_write_12h_tokens": 5000,
+                    "model": "gpt-5.6",
+                    "batch": False,
+                    "service_tier": "default",
+                    "project_id": None,
+                },
+                {  # only the two parts (all three are optional): the total is their sum
+                    "object": "organization.usage.completions.result",
+                    "input_tokens": 50000,
+                    "output_tokens": 1000,
+                    "num_model_requests": 2,
+                    "input_cached_tokens": 10000,
+                    "input_cache_write_30m_tokens": 8000,
+                    "input_cache_write_12h_tokens": 2000,
+                    "model": "gpt-5.6",
+                    "batch": None,
+                    "service_tier": None,
+                },
+                {
+                    "object": "organization.usage.completions.result",
+                    "input_tokens": 10000,
+                    "output_tokens": 500,
+                    "num_model_requests": 1,
+                    "input_cached_tokens": None,
+                    "model": "gpt-4.1",
+                    "batch": True,
+                    "service_tier": None,
+                },
+            ],
+        },
+        {"object": "bucket", "start_time": 1759708800, "end_time": 1759795200, "results": []},
+    ],
+    "has_more": False,
+    "next_page": None,
+}
+
+
+def test_openai_usage_api_cache_writes_given_only_as_30m_and_12h(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    d = bill(cli, tmp_path, "usage.json", json.dumps(USAGE_PAGE))
+    # gpt-5.6 (section 6): 4 in / 0.4 cached / 20 out, 30m write 5, 12h write 10.
+    # Usage API input_tokens includes cached and cache-write tokens (section 0).
+    row1 = ((100000 - 30000 - 20000) * 4 + 30000 * 0.4 + 15000 * 5 + 5000 * 10 + 2000 * 20) / 1e6
+    row2 = ((50000 - 10000 - 8000 - 2000) * 4 + 10000 * 0.4 + 8000 * 5 + 2000 * 10 + 1000 * 20) / 1e6
+    # gpt-4.1 batch (batch=true): 1 in / 4 out.
+    row3 = (10000 * 1 + 500 * 4) / 1e6
+    assert d["computed_usd"] == pytest.approx(row1 + row2 + row3)
+    k = kinds(d)
+    assert k["cache_write_5m"]["quantity"] == 15000 + 8000
+    assert k["cache_write_5m"]["computed_usd"] == pytest.approx((15000 + 8000) * 5 / 1e6)
+    assert k["cache_write_1h"]["quantity"] == 5000 + 2000
+    assert k["input"]["quantity"] == (100000 - 30000 - 20000) + (50000 - 20000) + 10000
+    assert d["requests"] == 5 + 2 + 1
