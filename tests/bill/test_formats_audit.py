@@ -101,3 +101,25 @@ def test_openai_usage_api_cache_writes_given_only_as_30m_and_12h(
     assert k["cache_write_1h"]["quantity"] == 5000 + 2000
     assert k["input"]["quantity"] == (100000 - 30000 - 20000) + (50000 - 20000) + 10000
     assert d["requests"] == 5 + 2 + 1
+
+
+# -- Anthropic Console usage CSV (formats.md 2a) ---------------------------------------------
+
+OLD_USAGE_HEADER = (
+    "usage_date_utc,model_version,api_key,workspace,usage_type,usage_input_tokens_no_cache,"
+    "usage_input_tokens_cache_write_5m,usage_input_tokens_cache_write_1h,"
+    "usage_input_tokens_cache_read,usage_output_tokens,web_search_count\n"
+)
+
+
+def test_anthropic_old_usage_csv_day_is_not_judged_long_context(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    # The mid-2025 export has no context_window column and no request count: a day's
+    # 300,000 input tokens are many requests, not one >200k request.
+    text = OLD_USAGE_HEADER + "2025-07-01,claude-sonnet-4-20250514,k,Default,standard,250000,0,0,50000,10000,0\n"
+    d = bill(cli, tmp_path, "claude_api_tokens_2025-07.csv", text)
+    # Sonnet 4 (section 6): 3 in / 0.30 cache read / 15 out (the >200k 6/0.6/22.5 tier only
+    # when the export says the window was long).
+    expected = (250000 * 3 + 50000 * 0.3 + 10000 * 15) / 1e6
+    assert d["computed_usd"] == pytest.approx(expected)

@@ -73,7 +73,12 @@ class AnthropicUsageCsvReader:
                 "service_tier": col("usage_type").pipe(by_value, vocab.tier),
                 "api_key": col("api_key").replace("", None),
                 "workspace": col("workspace").replace("", None),
-                "context_tier": col("context_window").pipe(by_value, vocab.context_tier),
+                # No context_window (the mid-2025 column set) or an unknown value: a row sums
+                # a day of requests with no request count (formats.md 2a), so its total cannot
+                # tell the tier; standard unless the export says long (as the usage report).
+                "context_tier": col("context_window").pipe(
+                    by_value, lambda v: vocab.context_tier(v) or "standard"
+                ),
                 "region": col("inference_geo").pipe(by_value, vocab.region),
                 "web_search_requests": count("web_search_count"),
                 "source_file": df["source_file"],
