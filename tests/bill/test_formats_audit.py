@@ -123,3 +123,81 @@ def test_anthropic_old_usage_csv_day_is_not_judged_long_context(
     # when the export says the window was long).
     expected = (250000 * 3 + 50000 * 0.3 + 10000 * 15) / 1e6
     assert d["computed_usd"] == pytest.approx(expected)
+
+
+# -- GCP Cloud Billing export (formats.md 3b) ------------------------------------------------
+
+
+def _gcp(service: str, sku: str, amount: float, cost: float, **extra: Any) -> str:
+    row = {
+        "billing_account_id": "01-AB",
+        "service": {"id": "C7E2-9256-1C43", "description": service},
+        "sku": {"id": "s", "description": sku},
+        "usage_start_time": "2026-05-01T00:00:00Z",
+        "usage_end_time": "2026-05-01T01:00:00Z",
+        "project": {"id": "proj-x"},
+        "cost": cost,
+        "currency": "USD",
+        "usage": {"amount": amount, "unit": "count"},
+        "credits": [],
+        **extra,
+    }
+    return json.dumps(row) + "\n"
+
+
+def test_gcp_gemini_api_output_sku_with_short_input_band_is_output(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    # "short input" is the context band (<=200k prompt), not the token kind.
+    text = _gcp(
+        "Gemini API",
+        "Generate content output token count gemini 2.5 flash short input text",
+        100000,
+        0.25,
+    ) + _gcp(
+        "Gemini API",
+        "Generate content input token count gemini 2.5 pro long input text",
+        300000,
+        0.75,
+    )
+    d = bill(cli, tmp_path, "billing.ndjson", text)
+    rows = recon(d)
+    # gemini-2.5-flash output 2.50/M; gemini-2.5-pro >200k input 2.50/M (section 6).
+    assert rows[("gemini-2.5-flash", "output")]["computed_usd"] == pytest.approx(100000 * 2.5 / 1e6)
+    assert rows[("gemini-2.5-flash", "output")]["status"] == "ok"
+    assert rows[("gemini-2.5-pro", "input")]["computed_usd"] == pytest.approx(300000 * 2.5 / 1e6)
+    assert ("gemini-2.5-flash", "input") not in rows
+    assert d["computed_usd"] == pytest.approx((100000 * 2.5 + 300000 * 2.5) / 1e6)
+
+
+def test_gcp_audio_input_is_not_priced_at_the_text_rate(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    text = _gcp(
+        "Vertex AI",
+        "Gemini 2.5 Flash Audio Input - Predictions",
+        1000000,
+        1.0,
+        credits=[{"name": "FreeTrial", "amount": -0.25, "type": "FREE_TRIAL"}],
+    ) + _gcp("Vertex AI", "Gemini 2.5 Flash GA Text Input - Predictions", 1000000, 0.3)
+    d = bill(cli, tmp_path, "billing.ndjson", text)
+    # Only the text input is priced: 1M x 0.30 (audio is 1.00/M, not in the tables).
+    assert d["computed_usd"] == pytest.approx(1000000 * 0.3 / 1e6)
+    # Net billed = cost + credits (section 3b): 1.0 + 0.3 - 0.25.
+    assert d["billed_usd"] == pytest.approx(1.0 + 0.3 - 0.25)
+    assert len(d["skipped_rows"]) == 1 and "audio" in d["skipped_rows"][0]
+
+
+def test_gcp_truncated_csv_row_is_a_file_line_error(cli: Callable[..., Any], tmp_path: Path) -> None:
+    path = tmp_path / "billing.csv"
+    path.write_text(
+        "billing_account_id,service.description,sku.description,usage_start_time,cost,"
+        "currency,usage.amount,usage.unit\n"
+        "01-AB,Vertex AI,Gemini 2.5 Pro Text Output - Predictions,2026-05-01 00:00:00 UTC,2.0,"
+        "USD,200000,count\n"
+        "01-AB,Vertex AI,Gemini 2.5 Pro Text Output - Predictions,2026-05-01\n",
+        encoding="utf-8",
+    )
+    r = cli(["bill", str(path), "--format", "json"])
+    assert r.exit_code == 2
+    assert f"{path}:3:" in r.stderr and "Traceback" not in r.stderr

@@ -7,7 +7,6 @@ Credits (`credits[].amount`, negative) become their own billed line, so net cost
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Mapping
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from llm_audit.errors import InputError
 from llm_audit.ingest.base import Source
 from llm_audit.ingest.billing._cloud import paired_rows
-from llm_audit.ingest.billing._common import load_json
+from llm_audit.ingest.billing._common import load_json, read_csv
 from llm_audit.ingest.mapped import get_path
 
 if TYPE_CHECKING:
@@ -42,12 +41,15 @@ def parse_sku(sku: str) -> tuple[str, str, str | None] | None:
     low = sku.lower()
     if "storage" in low:
         return "other", "standard", None  # explicit-cache storage, billed per token-hour
+    # Gemini API SKUs name the context band as "short input" / "long input" (formats.md 3b):
+    # `Generate content output token count gemini 2.5 flash short input text` is output, so
+    # the output word is looked for before the input word.
     if "cached" in low or "caching" in low or "cache" in low:
         kind = "cache_read"
-    elif "input" in low:
-        kind = "input"
     elif "output" in low:
         kind = "output"
+    elif "input" in low:
+        kind = "input"
     else:
         return None
     tier = "standard"
@@ -74,15 +76,14 @@ class GcpBillingReader:
         return "sku" in head and "usage_start_time" in head and "cost" in head
 
     def read(self, source: Source) -> pd.DataFrame:
-        import pandas as pd
 
         is_json = source.head.lstrip()[:1] in ("{", "[")
         if is_json:
             doc = load_json(source)
             records = doc if isinstance(doc, list) else [doc]
         else:
-            frame = pd.read_csv(io.StringIO(source.text), dtype=str, keep_default_na=False)
-            frame.columns = [c.strip() for c in frame.columns]
+            # The shared reader: a truncated (short) row is a `file:line` error, not NaN cost.
+            frame = read_csv(source).drop(columns=["source_file", "source_line"])
             records = frame.to_dict("records")
         lines: list[dict[str, Any]] = []
         skipped: list[str] = []
@@ -113,6 +114,15 @@ class GcpBillingReader:
                 skipped.append(f"{where}: SKU {sku!r} (unit {unit!r}) not understood")
                 continue
             kind, tier, ctx = parsed
+            if kind in ("input", "cache_read") and "audio" in sku.lower():
+                # Audio input has its own rate (gemini-2.5-flash 1.00 vs 0.30 for text,
+                # formats.md 6) that the price tables do not carry: never priced at the text
+                # rate; the billed amount is kept and the row listed.
+                skipped.append(
+                    f"{where}: SKU {sku!r}: audio input has its own rate, not in the price "
+                    "tables; billed amount kept, tokens not priced"
+                )
+                kind = "other"
             provider = "vertex_ai" if "vertex" in service else "google"
             base = {
                 "timestamp": get_path(rec, "usage_start_time"),
