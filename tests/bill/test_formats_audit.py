@@ -201,3 +201,61 @@ def test_gcp_truncated_csv_row_is_a_file_line_error(cli: Callable[..., Any], tmp
     r = cli(["bill", str(path), "--format", "json"])
     assert r.exit_code == 2
     assert f"{path}:3:" in r.stderr and "Traceback" not in r.stderr
+
+
+# -- AWS CUR for Bedrock (formats.md 4b) -----------------------------------------------------
+
+CUR2_HEADER = (
+    "line_item_usage_start_date,line_item_product_code,line_item_usage_type,"
+    "line_item_usage_amount,pricing_unit,line_item_unblended_cost,line_item_line_item_type,"
+    "product_product_name\n"
+)
+
+
+def test_aws_cur_in_region_is_base_price_and_geo_profile_is_uplifted(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    text = CUR2_HEADER + (
+        "2026-05-01T00:00:00Z,AmazonBedrock,USE1-Claude4.5Sonnet-input-tokens,1000,1K tokens,"
+        "3.0,Usage,Amazon Bedrock\n"
+        "2026-05-01T00:00:00Z,AmazonBedrock,EUC1-Claude4.5Sonnet-output-tokens-cross-region-geo,"
+        "10,1K tokens,0.165,Usage,Amazon Bedrock\n"
+        "2026-05-01T00:00:00Z,AmazonBedrock,"
+        "USE1-Claude4.6Opus-cache-read-input-token-count-cross-region-global,2.0,1M tokens,"
+        "1.0,Usage,Amazon Bedrock\n"
+    )
+    d = bill(cli, tmp_path, "cur.csv", text)
+    rows = recon(d)
+    # Sonnet 4.5 in-region (USE1, no cross-region): the base 3/M, no +10%.
+    assert rows[("bedrock/anthropic.claude-sonnet-4-5", "input")]["computed_usd"] == pytest.approx(
+        1000 * 1000 * 3 / 1e6
+    )
+    # An EU geo cross-region profile: +10% (section 6) on 15/M output.
+    assert rows[("bedrock/anthropic.claude-sonnet-4-5", "output")][
+        "computed_usd"
+    ] == pytest.approx(10 * 1000 * 15 * 1.1 / 1e6)
+    # Global cross-region: the base rate, Opus 4.6 cache read 0.50/M.
+    assert rows[("bedrock/anthropic.claude-opus-4-6", "cache_read")][
+        "computed_usd"
+    ] == pytest.approx(2 * 1e6 * 0.5 / 1e6)
+    assert all(r["status"] == "ok" for r in rows.values())
+
+
+def test_aws_cur2_marketplace_model_named_in_the_product_map_column(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    # CUR 2.0 writes product['product_name'] inside the `product` map column; a Marketplace
+    # model's product code is a random id, so the name is all that says Bedrock.
+    text = (
+        "line_item_usage_start_date,line_item_product_code,line_item_usage_type,"
+        "line_item_usage_amount,pricing_unit,line_item_unblended_cost,"
+        "line_item_line_item_type,product\n"
+        "2026-05-01T00:00:00Z,prodxyz123,USW2-MP:USW2_InputTokenCount-Units,1000000,Units,0.25,"
+        'Usage,"{""product_name"":""Claude 3 Haiku (Amazon Bedrock Edition)"",""region"":""us-west-2""}"\n'
+        "2026-05-01T00:00:00Z,prodxyz123,USW2-MP:USW2_output_tokens_standard-Units,100000,Units,"
+        "0.125,Usage,\"{product_name=Claude 3 Haiku (Amazon Bedrock Edition), region=us-west-2}\"\n"
+    )
+    d = bill(cli, tmp_path, "cur.csv", text)
+    # Claude 3 Haiku on Bedrock: 0.25 in / 1.25 out per 1M.
+    assert d["computed_usd"] == pytest.approx((1000000 * 0.25 + 100000 * 1.25) / 1e6)
+    assert d["billed_usd"] == pytest.approx(0.25 + 0.125)

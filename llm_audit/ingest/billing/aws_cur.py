@@ -8,6 +8,7 @@ listed as skipped. Credits, refunds and tax become billed lines of kind `other`.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,26 @@ def _pick(rec: Mapping[Any, Any], key: str) -> str:
         if name in rec:
             return str(rec[name] or "")
     return ""
+
+
+_MAP_NAME = re.compile(r"""["']?product_name["']?\s*[:=]\s*["']?([^"',}]+)""")
+
+
+def _product_map_name(rec: Mapping[Any, Any]) -> str:
+    """CUR 2.0 keeps the product name in the `product` map column (formats.md 4b,
+    `product['product_name']`), written to CSV as JSON (`{"product_name": "..."}`) or as
+    `{product_name=...}`; Marketplace-billed models are found by that name only."""
+    raw = str(rec.get("product") or "")
+    if "product_name" not in raw:
+        return ""
+    try:
+        value = json.loads(raw)
+        if isinstance(value, Mapping):
+            return str(value.get("product_name") or "")
+    except ValueError:
+        pass
+    m = _MAP_NAME.search(raw)
+    return m.group(1).strip() if m else ""
 
 
 def model_id(text: str) -> str | None:
@@ -92,6 +113,24 @@ def usage_kind(usage_type: str) -> tuple[str, str] | None:
     return kind, tier
 
 
+# The region prefix of a usage type (`USE1-`, `EUC1-`, `APN1-`) -> the price tables' geo key.
+_GEO = (("us", "us"), ("eu", "eu"), ("ap", "apac"))
+
+
+def geo_region(usage_type: str) -> str | None:
+    """A geo cross-region profile (us./eu./apac.) is +10% over global and in-region use
+    (formats.md section 6; the Bedrock table's base is the global / in-region rate). Only a
+    `cross-region` usage type that is not `global` is a geo profile; the prefix alone is just
+    where it ran (the exact spelling of geo usage types is unverified, formats.md 4b)."""
+    low = usage_type.lower()
+    if "global" in low or "cross-region" not in low.replace("_", "-"):
+        return None
+    for prefix, key in _GEO:
+        if low.startswith(prefix):
+            return key
+    return None
+
+
 def unit_factor(unit: str) -> float | None:
     low = unit.strip().lower()
     if "1m" in low or "million" in low:
@@ -117,7 +156,7 @@ class AwsCurReader:
         skipped: list[str] = []
         for rec in df.to_dict("records"):
             where = f"{source.name}:{rec['source_line']}"
-            product, name = _pick(rec, "product"), _pick(rec, "name")
+            product, name = _pick(rec, "product"), _pick(rec, "name") or _product_map_name(rec)
             utype = _pick(rec, "usage_type")
             bedrock = product == "AmazonBedrock" or "bedrock" in name.lower()
             if not bedrock:
@@ -160,9 +199,7 @@ class AwsCurReader:
                 )
                 continue
             kind, tier = parsed
-            low = utype.lower()
-            # A geo cross-region profile (us/eu) is +10% over global (formats.md section 6).
-            region = None if "global" in low else ("us" if low.startswith("us") else None)
+            region = geo_region(utype)
             lines.append(
                 {
                     **base,
