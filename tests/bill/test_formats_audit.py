@@ -91,7 +91,9 @@ def test_openai_usage_api_cache_writes_given_only_as_30m_and_12h(
     # gpt-5.6 (section 6): 4 in / 0.4 cached / 20 out, 30m write 5, 12h write 10.
     # Usage API input_tokens includes cached and cache-write tokens (section 0).
     row1 = ((100000 - 30000 - 20000) * 4 + 30000 * 0.4 + 15000 * 5 + 5000 * 10 + 2000 * 20) / 1e6
-    row2 = ((50000 - 10000 - 8000 - 2000) * 4 + 10000 * 0.4 + 8000 * 5 + 2000 * 10 + 1000 * 20) / 1e6
+    row2 = (
+        (50000 - 10000 - 8000 - 2000) * 4 + 10000 * 0.4 + 8000 * 5 + 2000 * 10 + 1000 * 20
+    ) / 1e6
     # gpt-4.1 batch (batch=true): 1 in / 4 out.
     row3 = (10000 * 1 + 500 * 4) / 1e6
     assert d["computed_usd"] == pytest.approx(row1 + row2 + row3)
@@ -117,7 +119,10 @@ def test_anthropic_old_usage_csv_day_is_not_judged_long_context(
 ) -> None:
     # The mid-2025 export has no context_window column and no request count: a day's
     # 300,000 input tokens are many requests, not one >200k request.
-    text = OLD_USAGE_HEADER + "2025-07-01,claude-sonnet-4-20250514,k,Default,standard,250000,0,0,50000,10000,0\n"
+    text = (
+        OLD_USAGE_HEADER
+        + "2025-07-01,claude-sonnet-4-20250514,k,Default,standard,250000,0,0,50000,10000,0\n"
+    )
     d = bill(cli, tmp_path, "claude_api_tokens_2025-07.csv", text)
     # Sonnet 4 (section 6): 3 in / 0.30 cache read / 15 out (the >200k 6/0.6/22.5 tier only
     # when the export says the window was long).
@@ -188,7 +193,9 @@ def test_gcp_audio_input_is_not_priced_at_the_text_rate(
     assert len(d["skipped_rows"]) == 1 and "audio" in d["skipped_rows"][0]
 
 
-def test_gcp_truncated_csv_row_is_a_file_line_error(cli: Callable[..., Any], tmp_path: Path) -> None:
+def test_gcp_truncated_csv_row_is_a_file_line_error(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
     path = tmp_path / "billing.csv"
     path.write_text(
         "billing_account_id,service.description,sku.description,usage_start_time,cost,"
@@ -231,9 +238,9 @@ def test_aws_cur_in_region_is_base_price_and_geo_profile_is_uplifted(
         1000 * 1000 * 3 / 1e6
     )
     # An EU geo cross-region profile: +10% (section 6) on 15/M output.
-    assert rows[("bedrock/anthropic.claude-sonnet-4-5", "output")][
-        "computed_usd"
-    ] == pytest.approx(10 * 1000 * 15 * 1.1 / 1e6)
+    assert rows[("bedrock/anthropic.claude-sonnet-4-5", "output")]["computed_usd"] == pytest.approx(
+        10 * 1000 * 15 * 1.1 / 1e6
+    )
     # Global cross-region: the base rate, Opus 4.6 cache read 0.50/M.
     assert rows[("bedrock/anthropic.claude-opus-4-6", "cache_read")][
         "computed_usd"
@@ -251,11 +258,53 @@ def test_aws_cur2_marketplace_model_named_in_the_product_map_column(
         "line_item_usage_amount,pricing_unit,line_item_unblended_cost,"
         "line_item_line_item_type,product\n"
         "2026-05-01T00:00:00Z,prodxyz123,USW2-MP:USW2_InputTokenCount-Units,1000000,Units,0.25,"
-        'Usage,"{""product_name"":""Claude 3 Haiku (Amazon Bedrock Edition)"",""region"":""us-west-2""}"\n'
+        'Usage,"{""product_name"":""Claude 3 Haiku (Amazon Bedrock Edition)"",'
+        '""region"":""us-west-2""}"\n'
         "2026-05-01T00:00:00Z,prodxyz123,USW2-MP:USW2_output_tokens_standard-Units,100000,Units,"
-        "0.125,Usage,\"{product_name=Claude 3 Haiku (Amazon Bedrock Edition), region=us-west-2}\"\n"
+        '0.125,Usage,"{product_name=Claude 3 Haiku (Amazon Bedrock Edition), region=us-west-2}"\n'
     )
     d = bill(cli, tmp_path, "cur.csv", text)
     # Claude 3 Haiku on Bedrock: 0.25 in / 1.25 out per 1M.
     assert d["computed_usd"] == pytest.approx((1000000 * 0.25 + 100000 * 1.25) / 1e6)
     assert d["billed_usd"] == pytest.approx(0.25 + 0.125)
+
+
+# -- Azure Cost Management export (formats.md 4c) --------------------------------------------
+
+
+def test_azure_cache_write_meter_is_priced_as_a_write(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    text = (
+        "Date,MeterCategory,MeterName,Quantity,UnitOfMeasure,CostInBillingCurrency,"
+        "BillingCurrency,ResourceGroup,ProductName\n"
+        "2026-05-01,Foundry Models,5.6 ShortCo Cd Wr Std Gl 1M Tokens,1,1M,5.0,USD,rg,"
+        "Azure OpenAI GPT5\n"
+        "2026-05-01,Foundry Models,5.4 pp opt Gl 1M Tokens,0.1,1M,3.0,USD,rg,Azure OpenAI GPT5\n"
+    )
+    d = bill(cli, tmp_path, "azure.csv", text)
+    rows = recon(d)
+    # azure/gpt-5.6: the 30-minute cache write 5/M; 1 unit of 1M tokens.
+    assert rows[("azure/gpt-5.6", "cache_write_5m")]["computed_usd"] == pytest.approx(1e6 * 5 / 1e6)
+    # gpt-5.4 priority output 30/M; 0.1 x 1M tokens.
+    assert rows[("azure/gpt-5.4", "output")]["computed_usd"] == pytest.approx(0.1e6 * 30 / 1e6)
+    assert d["skipped_rows"] == []
+    assert d["computed_usd"] == pytest.approx(5.0 + 3.0)
+
+
+def test_azure_cost_in_a_billing_currency_other_than_usd(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    header = (
+        "date,meterCategory,meterName,quantity,unitOfMeasure,costInBillingCurrency,"
+        "billingCurrencyCode,resourceGroupName,productName"
+    )
+    row = "05/01/2026,Foundry Models,gpt-4o-0806-Inp-glbl Tokens,1000,1K,2.30,EUR,rg,Azure OpenAI"
+    path = tmp_path / "azure.csv"
+    path.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    r = cli(["bill", str(path), "--format", "json"])
+    assert r.exit_code == 2 and f"{path}:2:" in r.stderr and "EUR" in r.stderr
+    # With the USD column, that one is billed: 1000 x 1K tokens of gpt-4o input at 2.50/M.
+    d = bill(cli, tmp_path, "azure_usd.csv", f"{header},costInUsd\n{row},2.5\n")
+    assert d["billed_usd"] == pytest.approx(2.5)
+    assert d["computed_usd"] == pytest.approx(1000 * 1000 * 2.5 / 1e6)

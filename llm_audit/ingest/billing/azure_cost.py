@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from llm_audit.errors import InputError
 from llm_audit.ingest.base import Source
 from llm_audit.ingest.billing._cloud import paired_rows
 from llm_audit.ingest.billing._common import header_fields, read_csv
@@ -24,9 +25,13 @@ def _meter(name: str) -> tuple[str, str, str, str | None] | None:
     if "tokens" not in words:
         return None
     cached = "cached" in words or "cd" in words
-    write = "wr" in words
-    if any(w in ("inp", "input") for w in words):
-        kind = "cache_write_5m" if write else ("cache_read" if cached else "input")
+    write = "wr" in words or "write" in words
+    # `5.6 sol ShortCo Cd Wr Std Gl 1M Tokens` is a cache write with no input word (4c): the
+    # write is the 30-minute one, which the tables keep as cache_write_5m (as OpenAI's).
+    if write:
+        kind = "cache_write_5m"
+    elif any(w in ("inp", "input") for w in words):
+        kind = "cache_read" if cached else "input"
     elif any(w in ("outp", "output", "opt") for w in words):
         kind = "output"
     else:
@@ -44,6 +49,7 @@ def _meter(name: str) -> tuple[str, str, str, str | None] | None:
         "cached",
         "cd",
         "wr",
+        "write",
         "batch",
         "pp",
         "glbl",
@@ -79,6 +85,10 @@ class AzureCostReader:
     def read(self, source: Source) -> pd.DataFrame:
         df = read_csv(source, required=("metername",))
         cost_col = "costinbillingcurrency" if "costinbillingcurrency" in df.columns else "cost"
+        currency_col = next(
+            (c for c in ("billingcurrency", "billingcurrencycode", "currency") if c in df.columns),
+            None,
+        )
         date_col = "date" if "date" in df.columns else "usagedatetime"
         lines: list[dict[str, Any]] = []
         skipped: list[str] = []
@@ -90,9 +100,22 @@ class AzureCostReader:
             parsed = _meter(str(rec["metername"]))
             unit = str(rec.get("unitofmeasure", "")).strip().lower().split()[0:1]
             factor = _UNIT.get(unit[0] if unit else "")
+            # CostInBillingCurrency is in the billing currency: USD only, or the USD column.
+            money = cost_col
+            currency = str(rec.get(currency_col) or "USD") if currency_col else "USD"
+            currency = currency.strip().upper()
+            if currency != "USD":
+                if "costinusd" not in rec:
+                    raise InputError(
+                        f"billing currency {currency!r} is not USD",
+                        path=source.name,
+                        line=int(rec["source_line"]),
+                        hint="llm-audit reports USD only: export with the CostInUsd column",
+                    )
+                money = "costinusd"
             try:
                 qty = float(str(rec.get("quantity", "")).replace(",", ""))
-                cost = float(str(rec.get(cost_col, "")).replace(",", ""))
+                cost = float(str(rec.get(money, "")).replace(",", ""))
             except ValueError:
                 skipped.append(f"{where}: quantity or cost is not a number")
                 continue
