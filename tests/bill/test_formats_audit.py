@@ -308,3 +308,34 @@ def test_azure_cost_in_a_billing_currency_other_than_usd(
     d = bill(cli, tmp_path, "azure_usd.csv", f"{header},costInUsd\n{row},2.5\n")
     assert d["billed_usd"] == pytest.approx(2.5)
     assert d["computed_usd"] == pytest.approx(1000 * 1000 * 2.5 / 1e6)
+
+
+def test_openai_usage_api_other_endpoint_results_are_listed_not_dropped(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    bucket = {
+        "object": "bucket",
+        "start_time": 1759622400,
+        "end_time": 1759708800,
+        "results": [
+            {
+                "object": "organization.usage.embeddings.result",
+                "input_tokens": 5000,
+                "num_model_requests": 3,
+                "model": "text-embedding-3-small",
+            },
+            {
+                "object": "organization.usage.completions.result",
+                "input_tokens": 1000,
+                "output_tokens": 100,
+                "num_model_requests": 1,
+                "model": "gpt-4o-mini",
+            },
+        ],
+    }
+    pages = [{"object": "page", "data": [bucket], "has_more": False, "next_page": None}]
+    d = bill(cli, tmp_path, "usage.json", json.dumps(pages))  # a JSON array of pages
+    # gpt-4o-mini 0.15 in / 0.60 out per 1M.
+    assert d["computed_usd"] == pytest.approx((1000 * 0.15 + 100 * 0.6) / 1e6)
+    assert len(d["skipped_rows"]) == 1
+    assert "organization.usage.embeddings.result" in d["skipped_rows"][0]

@@ -44,6 +44,7 @@ class OpenAIUsageApiReader:
         import pandas as pd
 
         records: list[dict[str, Any]] = []
+        skipped: list[str] = []
         for page_no, page in enumerate(pages(load_json(source)), 1):
             buckets = page.get("data")
             if not isinstance(buckets, list):
@@ -53,10 +54,16 @@ class OpenAIUsageApiReader:
                     hint="pass the API response body as it came",
                 )
             for bucket in buckets:
-                for result in bucket.get("results") or []:
+                for n, result in enumerate(bucket.get("results") or [], 1):
                     obj = str(result.get("object", ""))
                     if obj and obj != "organization.usage.completions.result":
-                        continue  # other usage endpoints (embeddings...) are not tokens we price
+                        # Other usage endpoints (embeddings, images...; formats.md 1b) are not
+                        # completion tokens we price: counted and listed, never dropped silently.
+                        skipped.append(
+                            f"{source.name}: page {page_no}, bucket {bucket.get('start_time')}, "
+                            f"result {n}: {obj!r} is not a completions result"
+                        )
+                        continue
                     row = {f: result.get(f) for f in _FIELDS}
                     row["start_time"] = bucket.get("start_time")
                     row["start_time_iso"] = ""
@@ -67,4 +74,6 @@ class OpenAIUsageApiReader:
         df["source_file"] = source.name
         # JSON has no useful line per result; the result's position stands in for it.
         df["source_line"] = range(1, len(df) + 1)
-        return read_openai_usage_frame(df, source)
+        out = read_openai_usage_frame(df, source)
+        out.attrs["skipped"] = skipped
+        return out
