@@ -339,3 +339,43 @@ def test_openai_usage_api_other_endpoint_results_are_listed_not_dropped(
     assert d["computed_usd"] == pytest.approx((1000 * 0.15 + 100 * 0.6) / 1e6)
     assert len(d["skipped_rows"]) == 1
     assert "organization.usage.embeddings.result" in d["skipped_rows"][0]
+
+
+def test_openai_cache_writes_in_a_tier_cost_that_tiers_input(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    # gpt-5 prices no cache write ("cache write is not charged", section 6): write tokens are
+    # input tokens at the rate of the tier they ran in, not at the standard input rate.
+    result = {
+        "object": "organization.usage.completions.result",
+        "input_tokens": 100000,
+        "output_tokens": 1000,
+        "num_model_requests": 4,
+        "input_cached_tokens": 20000,
+        "input_cache_write_tokens": 10000,
+        "model": "gpt-5",
+    }
+    page = {
+        "object": "page",
+        "data": [
+            {
+                "object": "bucket",
+                "start_time": 1759622400,
+                "end_time": 1759708800,
+                "results": [
+                    {**result, "batch": True, "service_tier": None},
+                    {**result, "batch": False, "service_tier": "priority"},
+                ],
+            }
+        ],
+        "has_more": False,
+        "next_page": None,
+    }
+    d = bill(cli, tmp_path, "usage.json", json.dumps(page))
+    # gpt-5 batch 0.625 / 0.0625 / 5; priority 2.5 / 0.25 / 20 (section 6).
+    batch = ((100000 - 20000 - 10000) * 0.625 + 20000 * 0.0625 + 10000 * 0.625 + 1000 * 5) / 1e6
+    priority = ((100000 - 20000 - 10000) * 2.5 + 20000 * 0.25 + 10000 * 2.5 + 1000 * 20) / 1e6
+    assert d["computed_usd"] == pytest.approx(batch + priority)
+    assert kinds(d)["cache_write_5m"]["computed_usd"] == pytest.approx(
+        10000 * (0.625 + 2.5) / 1e6
+    )
