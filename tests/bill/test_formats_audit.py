@@ -379,3 +379,23 @@ def test_openai_cache_writes_in_a_tier_cost_that_tiers_input(
     assert kinds(d)["cache_write_5m"]["computed_usd"] == pytest.approx(
         10000 * (0.625 + 2.5) / 1e6
     )
+
+
+def test_gcp_preview_skus_and_the_model_label(cli: Callable[..., Any], tmp_path: Path) -> None:
+    text = _gcp(
+        "Vertex AI", "Gemini 3.1 Pro Preview Text Output - Predictions", 100000, 1.2
+    ) + _gcp(
+        "Generative Language API",
+        "Generate content input token count short input text",  # no model in the SKU
+        1000000,
+        1.5,
+        labels=[{"key": "goog-generativelanguage-model", "value": "gemini35flash"}],
+    )
+    d = bill(cli, tmp_path, "billing.ndjson", text)
+    assert d["unpriced"] == []
+    rows = recon(d)
+    # gemini-3.1-pro-preview output 12/M; gemini-3.5-flash input 1.5/M (section 6).
+    assert rows[("vertex_ai/gemini-3.1-pro-preview", "output")]["computed_usd"] == pytest.approx(
+        100000 * 12 / 1e6
+    )
+    assert rows[("gemini-3.5-flash", "input")]["computed_usd"] == pytest.approx(1e6 * 1.5 / 1e6)

@@ -24,8 +24,11 @@ if TYPE_CHECKING:
 # The Gemini API's service name is unverified ("Gemini API" or "Generative Language API").
 _LLM_SERVICES = ("vertex ai", "gemini api", "generative language api")
 _GEMINI = re.compile(
-    r"gemini[ -]?(\d+(?:\.\d+)?)[ -]?(pro|flash[ -]lite|flash|ultra)?", re.IGNORECASE
+    r"gemini[ -]?(\d+(?:\.\d+)?)[ -]?(pro|flash[ -]lite|flash|ultra)?([ -]preview)?",
+    re.IGNORECASE,
 )
+# The `goog-generativelanguage-model` label squeezes the name: `gemini35flash` (3b).
+_LABEL = re.compile(r"^gemini-?(\d)\.?(\d)?-?(pro|flash-?lite|flash)(-?preview)?$")
 
 
 def _model(sku: str) -> str | None:
@@ -33,7 +36,18 @@ def _model(sku: str) -> str | None:
     if not m:
         return None
     family = (m.group(2) or "").lower().replace(" ", "-")
-    return f"gemini-{m.group(1)}" + (f"-{family}" if family else "")
+    # Preview models are their own price entries (`gemini-3.1-pro-preview`).
+    preview = "-preview" if m.group(3) else ""
+    return f"gemini-{m.group(1)}" + (f"-{family}" if family else "") + preview
+
+
+def _label_model(label: str) -> str:
+    m = _LABEL.match(label.strip().lower())
+    if not m:
+        return label
+    version = m.group(1) + (f".{m.group(2)}" if m.group(2) else "")
+    family = m.group(3).replace("flashlite", "flash-lite")
+    return f"gemini-{version}-{family}" + ("-preview" if m.group(4) else "")
 
 
 def parse_sku(sku: str) -> tuple[str, str, str | None] | None:
@@ -108,7 +122,7 @@ class GcpBillingReader:
                     hint="llm-audit reports USD only",
                 )
             parsed = parse_sku(sku)
-            model = _model(sku) or str(self._label(rec) or "")
+            model = _model(sku) or _label_model(str(self._label(rec) or ""))
             unit = str(get_path(rec, "usage.unit") or "count").lower()
             if parsed is None or not model or (parsed[0] != "other" and unit != "count"):
                 skipped.append(f"{where}: SKU {sku!r} (unit {unit!r}) not understood")
