@@ -219,12 +219,12 @@ CUR2_HEADER = (
 )
 
 
-def test_aws_cur_in_region_is_base_price_and_geo_profile_is_uplifted(
+def test_aws_cur_eu_usage_is_uplifted_like_us_and_global_is_the_base(
     cli: Callable[..., Any], tmp_path: Path
 ) -> None:
     text = CUR2_HEADER + (
         "2026-05-01T00:00:00Z,AmazonBedrock,USE1-Claude4.5Sonnet-input-tokens,1000,1K tokens,"
-        "3.0,Usage,Amazon Bedrock\n"
+        "3.3,Usage,Amazon Bedrock\n"
         "2026-05-01T00:00:00Z,AmazonBedrock,EUC1-Claude4.5Sonnet-output-tokens-cross-region-geo,"
         "10,1K tokens,0.165,Usage,Amazon Bedrock\n"
         "2026-05-01T00:00:00Z,AmazonBedrock,"
@@ -233,11 +233,12 @@ def test_aws_cur_in_region_is_base_price_and_geo_profile_is_uplifted(
     )
     d = bill(cli, tmp_path, "cur.csv", text)
     rows = recon(d)
-    # Sonnet 4.5 in-region (USE1, no cross-region): the base 3/M, no +10%.
+    # Sonnet 4.5 in US regions, not global: the geographic rate, +10% over the global 3/M
+    # (section 6; AWS prices geographic cross-region like in-region use).
     assert rows[("bedrock/anthropic.claude-sonnet-4-5", "input")]["computed_usd"] == pytest.approx(
-        1000 * 1000 * 3 / 1e6
+        1000 * 1000 * 3 * 1.1 / 1e6
     )
-    # An EU geo cross-region profile: +10% (section 6) on 15/M output.
+    # An EU geographic profile: +10% on 15/M output too (it was priced at the global rate).
     assert rows[("bedrock/anthropic.claude-sonnet-4-5", "output")]["computed_usd"] == pytest.approx(
         10 * 1000 * 15 * 1.1 / 1e6
     )

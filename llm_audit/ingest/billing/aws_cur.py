@@ -118,12 +118,14 @@ _GEO = (("us", "us"), ("eu", "eu"), ("ap", "apac"))
 
 
 def geo_region(usage_type: str) -> str | None:
-    """A geo cross-region profile (us./eu./apac.) is +10% over global and in-region use
-    (formats.md section 6; the Bedrock table's base is the global / in-region rate). Only a
-    `cross-region` usage type that is not `global` is a geo profile; the prefix alone is just
-    where it ran (the exact spelling of geo usage types is unverified, formats.md 4b)."""
+    """The price tables' base is the global cross-region rate; a geographic profile is +10%
+    over it (formats.md section 6). AWS prices geographic cross-region inference like in-region
+    use ("standard pricing"; global is ~10% less, AWS Bedrock user guide, cross-Region
+    inference), so every usage type that is not `global` carries the uplift of the geography its
+    region prefix names (`USE1-` us, `EUC1-` eu, `APN1-` apac); the exact spelling of geo usage
+    types is unverified (formats.md 4b), so the prefix is what is read."""
     low = usage_type.lower()
-    if "global" in low or "cross-region" not in low.replace("_", "-"):
+    if "global" in low:
         return None
     for prefix, key in _GEO:
         if low.startswith(prefix):
