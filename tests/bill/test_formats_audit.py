@@ -377,9 +377,7 @@ def test_openai_cache_writes_in_a_tier_cost_that_tiers_input(
     batch = ((100000 - 20000 - 10000) * 0.625 + 20000 * 0.0625 + 10000 * 0.625 + 1000 * 5) / 1e6
     priority = ((100000 - 20000 - 10000) * 2.5 + 20000 * 0.25 + 10000 * 2.5 + 1000 * 20) / 1e6
     assert d["computed_usd"] == pytest.approx(batch + priority)
-    assert kinds(d)["cache_write_5m"]["computed_usd"] == pytest.approx(
-        10000 * (0.625 + 2.5) / 1e6
-    )
+    assert kinds(d)["cache_write_5m"]["computed_usd"] == pytest.approx(10000 * (0.625 + 2.5) / 1e6)
 
 
 def test_gcp_preview_skus_and_the_model_label(cli: Callable[..., Any], tmp_path: Path) -> None:
@@ -400,3 +398,18 @@ def test_gcp_preview_skus_and_the_model_label(cli: Callable[..., Any], tmp_path:
         100000 * 12 / 1e6
     )
     assert rows[("gemini-3.5-flash", "input")]["computed_usd"] == pytest.approx(1e6 * 1.5 / 1e6)
+
+
+def test_azure_unit_of_measure_written_with_a_space(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    text = (
+        "Date,MeterCategory,MeterName,Quantity,UnitOfMeasure,CostInBillingCurrency,ProductName\n"
+        "2026-05-01,Cognitive Services,gpt-4o-0806-Inp-glbl Tokens,1000,1 K,2.5,Azure OpenAI\n"
+        "2026-05-01,Cognitive Services,gpt-4o-0806-Outp-glbl Tokens,100,1K Tokens,1.0,"
+        "Azure OpenAI\n"
+    )
+    d = bill(cli, tmp_path, "azure.csv", text)
+    # 1000 x 1K input at 2.50/M and 100 x 1K output at 10/M (azure/gpt-4o, section 6 gpt-4o).
+    assert d["computed_usd"] == pytest.approx((1000 * 1000 * 2.5 + 100 * 1000 * 10) / 1e6)
+    assert all(r["status"] == "ok" for r in d["reconciliation"])

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 # MeterName grammar is inconsistent (formats.md 4c, observed): `gpt-4o-0806-Inp-glbl Tokens`,
 # `gpt 4.1 cached Inp glbl Tokens`, `5.4 pp opt Gl 1M Tokens`. Parsed word by word; anything
 # without an input/output word is listed as skipped.
-_UNIT = {"1k": 1_000, "1m": 1_000_000, "1": 1}
+_UNIT = {"1k": 1_000, "10k": 10_000, "1000": 1_000, "1m": 1_000_000, "1": 1}
 
 
 def _meter(name: str) -> tuple[str, str, str, str | None] | None:
@@ -98,8 +98,10 @@ class AzureCostReader:
             if "openai" not in product and "foundry" not in product and "cognitive" not in product:
                 continue  # not an LLM meter: other Azure services are out of scope
             parsed = _meter(str(rec["metername"]))
-            unit = str(rec.get("unitofmeasure", "")).strip().lower().split()[0:1]
-            factor = _UNIT.get(unit[0] if unit else "")
+            # `1K`, `1M`, `1K Tokens`, `1 K`: Quantity is counted in that unit (formats.md 4c);
+            # only the first word was read, so `1 K` counted thousands as single tokens.
+            unit = re.sub(r"\s+", "", str(rec.get("unitofmeasure", "")).lower())
+            factor = _UNIT.get(unit.removesuffix("tokens"))
             # CostInBillingCurrency is in the billing currency: USD only, or the USD column.
             money = cost_col
             currency = str(rec.get(currency_col) or "USD") if currency_col else "USD"
