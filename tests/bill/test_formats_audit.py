@@ -413,3 +413,16 @@ def test_azure_unit_of_measure_written_with_a_space(
     # 1000 x 1K input at 2.50/M and 100 x 1K output at 10/M (azure/gpt-4o, section 6 gpt-4o).
     assert d["computed_usd"] == pytest.approx((1000 * 1000 * 2.5 + 100 * 1000 * 10) / 1e6)
     assert all(r["status"] == "ok" for r in d["reconciliation"])
+
+
+def test_aws_cur_pricing_unit_with_thousands_separators(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    text = CUR2_HEADER + (
+        "2026-05-01T00:00:00Z,AmazonBedrock,USW2-Claude4.6Opus-output-tokens-global,4,"
+        '"1,000 tokens",0.1,Usage,Amazon Bedrock\n'
+    )
+    d = bill(cli, tmp_path, "cur.csv", text)
+    # 4 x 1,000 Opus 4.6 output tokens at the global 25/M.
+    assert d["computed_usd"] == pytest.approx(4 * 1000 * 25 / 1e6)
+    assert d["billed_usd"] == pytest.approx(0.1)

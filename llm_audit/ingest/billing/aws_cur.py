@@ -134,10 +134,12 @@ def geo_region(usage_type: str) -> str | None:
 
 
 def unit_factor(unit: str) -> float | None:
-    low = unit.strip().lower()
-    if "1m" in low or "million" in low:
+    # Units vary (1K tokens vs 1M units, formats.md 4b; unverified): `1,000 tokens` was read
+    # as single tokens, so separators and spaces go first.
+    low = unit.strip().lower().replace(",", "").replace(" ", "")
+    if "1m" in low or "million" in low or "1000000" in low:
         return 1_000_000.0
-    if "1k" in low or "thousand" in low:
+    if "1k" in low or "thousand" in low or "1000" in low:
         return 1_000.0
     if "token" in low or low in ("units", "count", ""):
         return 1.0
