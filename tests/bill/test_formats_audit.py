@@ -426,3 +426,16 @@ def test_aws_cur_pricing_unit_with_thousands_separators(
     # 4 x 1,000 Opus 4.6 output tokens at the global 25/M.
     assert d["computed_usd"] == pytest.approx(4 * 1000 * 25 / 1e6)
     assert d["billed_usd"] == pytest.approx(0.1)
+
+
+def test_aws_cur_marketplace_camelcase_cache_read(cli: Callable[..., Any], tmp_path: Path) -> None:
+    text = CUR2_HEADER + (
+        "2026-05-01T00:00:00Z,prodq1,USW2-MP:USW2_CacheReadInputTokenCount-Units,1000000,Units,"
+        "0.08,Usage,Claude 3.5 Haiku (Amazon Bedrock Edition)\n"
+    )
+    d = bill(cli, tmp_path, "cur.csv", text)
+    rows = recon(d)
+    # Claude 3.5 Haiku on Bedrock: cache read 0.08/M, not the 0.80/M input rate.
+    row = rows[("bedrock/anthropic.claude-3-5-haiku", "cache_read")]
+    assert row["computed_usd"] == pytest.approx(1000000 * 0.08 / 1e6)
+    assert row["status"] == "ok"

@@ -95,10 +95,13 @@ def model_id(text: str) -> str | None:
 def usage_kind(usage_type: str) -> tuple[str, str] | None:
     """`...-input-tokens-batch` -> ("input", "batch"); `...cache-write...-1-hour` -> 1h write."""
     low = usage_type.lower().replace("_", "-")
-    if "cache-read" in low:
+    # Marketplace usage types are CamelCase (`MP:USW2_InputTokenCount-Units`, formats.md 4b);
+    # a `CacheReadInputTokenCount` one was read as uncached input. Matched without separators.
+    compact = re.sub(r"[^a-z0-9]", "", low)
+    if "cacheread" in compact:
         kind = "cache_read"
-    elif "cache-write" in low:
-        kind = "cache_write_1h" if "1-hour" in low or "1h" in low else "cache_write_5m"
+    elif "cachewrite" in compact:
+        kind = "cache_write_1h" if "1hour" in compact or "1h" in compact else "cache_write_5m"
     elif "input" in low:
         kind = "input"
     elif "output" in low:
