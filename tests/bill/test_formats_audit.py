@@ -439,3 +439,16 @@ def test_aws_cur_marketplace_camelcase_cache_read(cli: Callable[..., Any], tmp_p
     row = rows[("bedrock/anthropic.claude-3-5-haiku", "cache_read")]
     assert row["computed_usd"] == pytest.approx(1000000 * 0.08 / 1e6)
     assert row["status"] == "ok"
+
+
+def test_anthropic_unknown_usage_type_naming_batch_is_batch(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    # The full usage_type value set is unverified (formats.md 7): a value naming the batch
+    # tier is priced as batch, not as standard.
+    text = OLD_USAGE_HEADER + (
+        "2026-05-02,claude-haiku-4-5-20251001,k,Default,message_batch,100000,0,0,0,10000,0\n"
+    )
+    d = bill(cli, tmp_path, "claude_api_tokens.csv", text)
+    # Haiku 4.5 batch = 50% of 1 in / 5 out.
+    assert d["computed_usd"] == pytest.approx((100000 * 0.5 + 10000 * 2.5) / 1e6)

@@ -29,7 +29,10 @@ def tier(value: object) -> str:
         return "priority"
     if v in ("flex_discount",):
         return "flex"
-    return v if v in TIERS else "standard"
+    if v in TIERS:
+        return v
+    # e.g. a `message_batch` usage_type: the tier word inside an unknown value (tolerant).
+    return next((t for t in ("batch", "priority", "flex") if t in v), "standard")
 
 
 def context_tier(value: object) -> str | None:
