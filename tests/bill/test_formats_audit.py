@@ -452,3 +452,36 @@ def test_anthropic_unknown_usage_type_naming_batch_is_batch(
     d = bill(cli, tmp_path, "claude_api_tokens.csv", text)
     # Haiku 4.5 batch = 50% of 1 in / 5 out.
     assert d["computed_usd"] == pytest.approx((100000 * 0.5 + 10000 * 2.5) / 1e6)
+
+
+def test_anthropic_usage_report_requests_when_the_report_has_them(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    result = {
+        "uncached_input_tokens": 100000,
+        "cache_creation": {"ephemeral_1h_input_tokens": 20000, "ephemeral_5m_input_tokens": 10000},
+        "cache_read_input_tokens": 50000,
+        "output_tokens": 3000,
+        "server_tool_use": {"web_search_requests": 2},
+        "model": "claude-sonnet-4-5-20250929",
+        "service_tier": "standard",
+        "context_window": "0-200k",
+        "requests": 8,
+    }
+    page = {
+        "data": [
+            {
+                "starting_at": "2026-05-10T00:00:00Z",
+                "ending_at": "2026-05-11T00:00:00Z",
+                "results": [result],
+            }
+        ],
+        "has_more": False,
+        "next_page": None,
+    }
+    d = bill(cli, tmp_path, "usage_report.json", json.dumps(page))
+    # Sonnet 4.5: 3 in, 3.75 5m write, 6 1h write, 0.30 read, 15 out, $10/1k searches.
+    total = (100000 * 3 + 10000 * 3.75 + 20000 * 6 + 50000 * 0.3 + 3000 * 15) / 1e6 + 2 * 0.01
+    assert d["computed_usd"] == pytest.approx(total)
+    assert d["requests"] == 8
+    assert d["cost_per_request"] == pytest.approx(total / 8)

@@ -59,7 +59,9 @@ class AnthropicUsageReportReader:
                             "timestamp": start,
                             "provider": "anthropic",
                             "model_raw": r.get("model") or "(model not grouped)",
-                            "requests": 0,  # the report has no request count
+                            # usage_report/messages has no request count; the analytics
+                            # family adds `requests` (formats.md 2b), read when present.
+                            "requests": fnum(r.get("requests"), source, "requests"),
                             "input_tokens": unc + w5 + w1 + read,
                             "cache_read_tokens": read,
                             "cache_write_5m_tokens": w5,
