@@ -485,3 +485,20 @@ def test_anthropic_usage_report_requests_when_the_report_has_them(
     assert d["computed_usd"] == pytest.approx(total)
     assert d["requests"] == 8
     assert d["cost_per_request"] == pytest.approx(total / 8)
+
+
+def test_gcp_columns_flattened_with_underscores(cli: Callable[..., Any], tmp_path: Path) -> None:
+    # A query that flattens the export cannot keep dots in column names: sku_description.
+    text = (
+        "service_description,sku_description,usage_start_time,project_id,cost,currency,"
+        "usage_amount,usage_unit\n"
+        "Vertex AI,Gemini 2.5 Pro Text Output - Predictions,2026-05-01 00:00:00 UTC,proj-x,2.0,"
+        "USD,200000,count\n"
+        ",Something,2026-05-01 00:00:00 UTC,proj-x,1.0,USD,1,count\n"
+    )
+    d = bill(cli, tmp_path, "billing.csv", text)
+    # gemini-2.5-pro output 10/M.
+    assert d["computed_usd"] == pytest.approx(200000 * 10 / 1e6)
+    assert d["breakdowns"]["project"][0]["project"] == "proj-x"
+    # A row without a service is listed, not dropped as another service's.
+    assert len(d["skipped_rows"]) == 1 and "billing.csv:3" in d["skipped_rows"][0]

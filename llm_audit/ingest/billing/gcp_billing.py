@@ -16,7 +16,7 @@ from llm_audit.errors import InputError
 from llm_audit.ingest.base import Source
 from llm_audit.ingest.billing._cloud import paired_rows
 from llm_audit.ingest.billing._common import load_json, read_csv
-from llm_audit.ingest.mapped import get_path
+from llm_audit.ingest.mapped import get_path as _get_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,6 +29,15 @@ _GEMINI = re.compile(
 )
 # The `goog-generativelanguage-model` label squeezes the name: `gemini35flash` (3b).
 _LABEL = re.compile(r"^gemini-?(\d)\.?(\d)?-?(pro|flash-?lite|flash)(-?preview)?$")
+
+
+def get_path(rec: Mapping[str, Any], path: str) -> Any:
+    """`sku.description` nested (NDJSON), flattened with a dot, or with an underscore: a
+    BigQuery query that flattens the export names it `sku_description` (formats.md 3b)."""
+    value = _get_path(rec, path)
+    if value is None and "." in path:
+        value = rec.get(path.replace(".", "_"))
+    return value
 
 
 def _model(sku: str) -> str | None:
@@ -104,6 +113,9 @@ class GcpBillingReader:
         for number, rec in enumerate(records, 1 if is_json else 2):
             where = f"{source.name}:{number}"
             service = str(get_path(rec, "service.description") or "").lower()
+            if not service:  # a column naming we do not know: listed, not taken as non-LLM
+                skipped.append(f"{where}: no service.description; row not read")
+                continue
             if not any(s in service for s in _LLM_SERVICES):
                 continue  # not an LLM service: out of scope for `bill`
             sku = str(get_path(rec, "sku.description") or "")
