@@ -502,3 +502,17 @@ def test_gcp_columns_flattened_with_underscores(cli: Callable[..., Any], tmp_pat
     assert d["breakdowns"]["project"][0]["project"] == "proj-x"
     # A row without a service is listed, not dropped as another service's.
     assert len(d["skipped_rows"]) == 1 and "billing.csv:3" in d["skipped_rows"][0]
+
+
+def test_azure_token_meter_under_an_unknown_meter_category(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    text = (
+        "Date,MeterCategory,MeterName,Quantity,UnitOfMeasure,CostInBillingCurrency\n"
+        "2026-05-01,Azure AI Services,gpt-4o-0806-Inp-glbl Tokens,1000,1K,2.5\n"
+        "2026-05-01,Virtual Machines,D2 v3,24,1 Hour,2.4\n"
+    )
+    d = bill(cli, tmp_path, "azure.csv", text)
+    # 1000 x 1K gpt-4o input at 2.50/M; the VM row is out of scope.
+    assert d["computed_usd"] == pytest.approx(1000 * 1000 * 2.5 / 1e6)
+    assert d["billed_usd"] == pytest.approx(2.5)

@@ -95,7 +95,10 @@ class AzureCostReader:
         for rec in df.to_dict("records"):
             where = f"{source.name}:{rec['source_line']}"
             product = f"{rec.get('productname', '')} {rec.get('metercategory', '')}".lower()
-            if "openai" not in product and "foundry" not in product and "cognitive" not in product:
+            llm = "openai" in product or "foundry" in product or "cognitive" in product
+            # The MeterCategory of Azure OpenAI is unverified (formats.md 4c, 7): a meter
+            # counted in tokens is read whatever the category says (unpriced if unknown).
+            if not llm and "tokens" not in str(rec["metername"]).lower().split():
                 continue  # not an LLM meter: other Azure services are out of scope
             parsed = _meter(str(rec["metername"]))
             # `1K`, `1M`, `1K Tokens`, `1 K`: Quantity is counted in that unit (formats.md 4c);
