@@ -12,7 +12,8 @@ requests usually wrap it; this is the wrapper ``llm-audit logs`` reads (one JSON
      "feature": "support-reply",             # feature or tag (else request.metadata.feature)
      "trace_id": "...", "session_id": "..."} # optional: groups calls of one job / session
 
-Every key but ``response`` is optional; an unwrapped line is a bare response object.
+Every key but ``response`` is optional; an unwrapped line is a bare response object. One file
+may mix OpenAI, Anthropic and Gemini lines: each is read by its own provider's rules.
 """
 
 from __future__ import annotations
@@ -81,3 +82,30 @@ def wrapper_fields(request: Obj, wrapper: Obj) -> Row:
                   if k not in _NOT_PART_OF_THE_QUESTION and k not in _PROMPT_KEYS}
         row["request_key"] = digest_text(f"{prompt}\x00{params!r}")
     return row
+
+
+def reader_for(response: Obj) -> Any:
+    """The reader (openai-jsonl, anthropic-messages or gemini) whose object ``response`` is,
+    or None. The wrapper is one format for the three providers, so an application's log can
+    mix them line by line: each line is read by its own provider's rules (a Messages object
+    read as an OpenAI one would lose its cache tokens, formats.md 0)."""
+    from llm_audit.ingest.logs.anthropic_messages import (
+        AnthropicMessagesReader,
+        is_anthropic_message,
+    )
+    from llm_audit.ingest.logs.gemini import GeminiGenerateContentReader, is_gemini_response
+    from llm_audit.ingest.logs.openai_jsonl import OpenAIResponsesJsonlReader, is_openai_response
+
+    if is_openai_response(response):
+        return OpenAIResponsesJsonlReader()
+    if is_anthropic_message(response):
+        return AnthropicMessagesReader()
+    if is_gemini_response(response):
+        return GeminiGenerateContentReader()
+    return None
+
+
+def not_a_response(where: tuple[str, int], skipped: list[str]) -> list[Row]:
+    skipped.append(f"{where[0]}:{where[1]}: not an OpenAI, Anthropic or Gemini response "
+                   "object with usage")
+    return []

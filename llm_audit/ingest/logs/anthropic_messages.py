@@ -16,7 +16,7 @@ from llm_audit.ingest.logs._common import (
     as_dict,
     opt_str,
 )
-from llm_audit.ingest.logs._wrapper import unwrap, wrapper_fields
+from llm_audit.ingest.logs._wrapper import not_a_response, reader_for, unwrap, wrapper_fields
 
 _FINISH = {"end_turn": "stop", "max_tokens": "length", "stop_sequence": "stop",
            "tool_use": "tool_calls"}
@@ -51,6 +51,10 @@ class AnthropicMessagesReader(JsonRecordReader):
 
     def rows(self, record: Obj, where: tuple[str, int], skipped: list[str]) -> list[Row]:
         request, response, wrapper = unwrap(record)
+        if not is_anthropic_message(response):  # a mixed log: this line is another provider's
+            other = reader_for(response)
+            return other.rows(record, where, skipped) if other else not_a_response(
+                where, skipped)
         row = anthropic_row(response)
         row.update(wrapper_fields(request, wrapper))
         if not row["model_raw"]:

@@ -1,0 +1,80 @@
+"""Vectors written from the documented shapes (formats.md 0, 1d, 1e, 2c, 2d, 3a, 4a, 5, 6),
+not from the samples: each expected figure is the arithmetic from the list prices, so a
+reader that double counts or drops cache / reasoning tokens fails here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Result
+
+Cli = Callable[..., Result]
+
+
+def write(path: Path, *records: Any) -> str:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return str(path)
+
+
+def logs(cli: Cli, *args: str) -> dict[str, Any]:
+    res = cli(["logs", *args, "--format", "json"])
+    assert res.exit_code == 0, res.stderr
+    data: dict[str, Any] = json.loads(res.stdout)
+    return data
+
+
+def by_model(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {r["model"]: r for r in data["cost_by"]["model"]}
+
+
+def test_one_wrapped_log_can_mix_providers_line_by_line(cli: Cli, tmp_path: Path) -> None:
+    # The wrapper is one format for OpenAI, Anthropic and Gemini responses; a line of each in
+    # one file is read by its own provider's rules (formats.md 0), whichever line comes first.
+    openai = {"timestamp": "2026-11-16T09:41:20Z", "request": {"model": "gpt-5"},
+              "response": {"id": "resp_1", "object": "response", "created_at": 1763286080,
+                           "status": "completed", "model": "gpt-5",
+                           "usage": {"input_tokens": 4000,
+                                     "input_tokens_details": {"cached_tokens": 3000},
+                                     "output_tokens": 1000,
+                                     "output_tokens_details": {"reasoning_tokens": 700}}},
+              "latency_ms": 2500}
+    anthropic = {"timestamp": "2026-11-16T09:42:20Z",
+                 "response": {"id": "msg_1", "type": "message", "model": "claude-sonnet-4-5",
+                              "stop_reason": "end_turn",
+                              "usage": {"input_tokens": 100, "cache_creation_input_tokens": 2000,
+                                        "cache_read_input_tokens": 5000, "output_tokens": 300}},
+                 "latency_ms": 3000}
+    gemini = {"timestamp": "2026-11-16T09:43:20Z",
+              "response": {"modelVersion": "gemini-2.5-flash", "responseId": "g1",
+                           "usageMetadata": {"promptTokenCount": 1000,
+                                             "cachedContentTokenCount": 400,
+                                             "candidatesTokenCount": 200,
+                                             "thoughtsTokenCount": 300}},
+              "latency_ms": 900}
+    error = {"timestamp": "2026-11-16T09:44:20Z", "response": {"type": "error"},
+             "latency_ms": 10}
+    for order in ((openai, anthropic, gemini, error), (anthropic, gemini, openai, error),
+                  (gemini, openai, anthropic, error)):
+        data = logs(cli, write(tmp_path / "mixed.jsonl", *order))
+        models = by_model(data)
+        # gpt-5: 1000 uncached x 1.25 + 3000 cached x 0.125 + 1000 out x 10
+        assert models["gpt-5"]["cost"] == pytest.approx(
+            (1000 * 1.25 + 3000 * 0.125 + 1000 * 10) / 1e6, abs=1e-12)
+        # Sonnet 4.5: input EXCLUDES the cache: 100 x 3 + 5000 read x 0.30 + 2000 written x 3.75
+        # + 300 out x 15
+        assert models["claude-sonnet-4-5"]["input_tokens"] == 100 + 2000 + 5000
+        assert models["claude-sonnet-4-5"]["cost"] == pytest.approx(
+            (100 * 3 + 5000 * 0.30 + 2000 * 3.75 + 300 * 15) / 1e6, abs=1e-12)
+        # Gemini 2.5 Flash: 600 uncached x 0.30 + 400 cached x 0.03 + (200 + 300 thoughts) x 2.5
+        assert models["gemini-2.5-flash"]["output_tokens"] == 200 + 300
+        assert models["gemini-2.5-flash"]["cost"] == pytest.approx(
+            (600 * 0.30 + 400 * 0.03 + 500 * 2.5) / 1e6, abs=1e-12)
+        assert data["requests"] == 3
+        skipped = data["data_quality"]["skipped"]
+        assert any(s.endswith(":4: not an OpenAI, Anthropic or Gemini response object with "
+                              "usage") for s in skipped), skipped
