@@ -323,6 +323,20 @@ class _Reader:
             r.input * std.cache_write_1h / std.input if std.input else write_5m)
         return Rates(r.input, cache_read, write_5m, write_1h, r.output)
 
+    @staticmethod
+    def _tier_writes(raw: Mapping[str, Any], r: Rates, std: Rates) -> Rates:
+        """Omitted tier cache-write rates follow the tier's input rate in the standard ratio
+        (as ``_fill_lc`` does), not the standard rate: for OpenAI a cache write is not charged
+        (formats.md 6), so its tokens are input at the tier's rate; a batch line's written
+        tokens at the standard input rate were billed twice the batch price."""
+        if not std.input:
+            return r
+        w5m = r.cache_write_5m if raw.get("cache_write_5m") is not None else (
+            r.input * (std.cache_write_5m / std.input))
+        w1h = r.cache_write_1h if raw.get("cache_write_1h") is not None else (
+            r.input * (std.cache_write_1h / std.input))
+        return Rates(r.input, r.cache_read, w5m, w1h, r.output)
+
     def tier(self, node: Any, parent: Mapping[str, Any], std: Rates, std_lc: LongContext | None,
              ) -> TierPrice:
         t = self.mapping(node, parent, "a tier")
@@ -336,7 +350,7 @@ class _Reader:
             if "long_context" in t:
                 lc = self.long_context(t["long_context"], t, lc.rates if lc else base)
             return TierPrice(rates, lc)
-        rates = self.rates(t, std)
+        rates = self._tier_writes(t, self.rates(t, std), std)
         lc = self.long_context(t.get("long_context"), t, std_lc.rates if std_lc else rates)
         return TierPrice(rates, lc, long_context_missing=std_lc is not None and lc is None)
 

@@ -78,3 +78,33 @@ def test_one_wrapped_log_can_mix_providers_line_by_line(cli: Cli, tmp_path: Path
         skipped = data["data_quality"]["skipped"]
         assert any(s.endswith(":4: not an OpenAI, Anthropic or Gemini response object with "
                               "usage") for s in skipped), skipped
+
+
+def _chat(cid: str, model: str, tier: str, prompt: int, cached: int, written: int,
+          completion: int, reasoning: int = 0) -> dict[str, Any]:
+    return {"id": cid, "object": "chat.completion", "created": 1763286080, "model": model,
+            "service_tier": tier,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "x"},
+                         "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
+                      "total_tokens": prompt + completion,
+                      "prompt_tokens_details": {"cached_tokens": cached,
+                                                "cache_write_tokens": written},
+                      "completion_tokens_details": {"reasoning_tokens": reasoning}}}
+
+
+def test_openai_cache_writes_are_input_at_the_tier_rate(cli: Cli, tmp_path: Path) -> None:
+    # formats.md 6: "cache write is not charged for these models": written tokens (a subset
+    # of prompt_tokens, 1e) are input at the rate of the tier the line was billed at: a batch
+    # line's batch rate (1d, although the body says "default"), a flex call's flex rate.
+    batch = {"id": "batch_req_1", "custom_id": "t1", "error": None,
+             "response": {"status_code": 200, "request_id": "req_1",
+                          "body": _chat("c1", "gpt-5-mini", "default", 2000, 0, 1000, 100)}}
+    data = logs(cli, write(tmp_path / "batch.jsonl", batch))
+    # gpt-5-mini batch: 2000 input x 0.125 + 100 output x 1
+    assert data["total_cost"] == pytest.approx((2000 * 0.125 + 100 * 1) / 1e6, abs=1e-12)
+    flex = _chat("c2", "gpt-5", "flex", 3000, 1000, 500, 200, 150)
+    data = logs(cli, write(tmp_path / "flex.jsonl", flex))
+    # gpt-5 flex: (3000 - 1000 cached) x 0.625 + 1000 cached x 0.0625 + 200 out x 5
+    assert data["total_cost"] == pytest.approx(
+        (2000 * 0.625 + 1000 * 0.0625 + 200 * 5) / 1e6, abs=1e-12)
