@@ -108,3 +108,38 @@ def test_openai_cache_writes_are_input_at_the_tier_rate(cli: Cli, tmp_path: Path
     # gpt-5 flex: (3000 - 1000 cached) x 0.625 + 1000 cached x 0.0625 + 200 out x 5
     assert data["total_cost"] == pytest.approx(
         (2000 * 0.625 + 1000 * 0.0625 + 200 * 5) / 1e6, abs=1e-12)
+
+
+def test_langfuse_buckets_add_up_to_total_or_the_row_is_a_contradiction(
+        cli: Cli, tmp_path: Path) -> None:
+    # formats.md 0 / 5b: usageDetails are additive buckets; `total` is their sum when present.
+    def gen(oid: str, model: str, details: dict[str, int]) -> dict[str, Any]:
+        return {"id": oid, "traceId": "t1", "type": "GENERATION", "name": "chat",
+                "startTime": "2026-11-16T09:41:20.000Z", "model": model,
+                "usageDetails": details, "latency": 1.5, "timeToFirstToken": 0.25}
+
+    path = write(
+        tmp_path / "obs.jsonl",
+        gen("o1", "gpt-4o", {"input": 976, "input_cached_tokens": 1024, "output": 100,
+                             "total": 2100}),
+        gen("o2", "o3", {"input": 2000, "output": 500, "output_reasoning_tokens": 1500}),
+        # total = input + output only: the cached bucket would be counted twice
+        gen("o3", "gpt-4o", {"input": 2000, "input_cached_tokens": 1024, "output": 100,
+                             "total": 2100}),
+    )
+    data = logs(cli, path)
+    models = by_model(data)
+    # gpt-4o: 976 uncached x 2.5 + 1024 cached x 1.25 + 100 out x 10
+    assert models["gpt-4o"]["input_tokens"] == 976 + 1024
+    assert models["gpt-4o"]["cost"] == pytest.approx(
+        (976 * 2.5 + 1024 * 1.25 + 100 * 10) / 1e6, abs=1e-12)
+    # o3 (2026 price 2 / 8): output = 500 + 1500 reasoning beside it
+    assert models["o3"]["output_tokens"] == 500 + 1500
+    assert models["o3"]["cost"] == pytest.approx((2000 * 2 + 2000 * 8) / 1e6, abs=1e-12)
+    dq = data["data_quality"]
+    assert dq["contradiction_count"] == 1
+    assert dq["contradictions"] == [
+        f"{path}:3: usageDetails total (2100) is not the sum of its buckets (3124)"]
+    # latency and time to first token are seconds in Langfuse
+    (gpt4o,) = [r for r in data["latency"] if r["model"] == "gpt-4o"]
+    assert (gpt4o["p50"], gpt4o["ttft_p50"]) == (1500.0, 250.0)

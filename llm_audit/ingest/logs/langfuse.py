@@ -4,7 +4,8 @@ Token semantics (formats.md 0, inferred from the Langfuse docs): ``usageDetails`
 buckets. ``input`` is the uncached input; ``input_cached_tokens`` / ``cache_read_input_tokens``
 and ``cache_creation_input_tokens`` (and ``input_audio_tokens`` ...) are BESIDE it, so input
 is the sum of the input family; ``output_reasoning_tokens`` is beside ``output`` likewise.
-When only a ``total`` is given the split is unknown and the row is listed, not guessed.
+When only a ``total`` is given the split is unknown and the row is listed, not guessed; a
+``total`` that is not the sum of the buckets is a contradiction (reported with its line).
 Only GENERATION observations are usage.
 ``latency`` and ``timeToFirstToken`` are in seconds. Unverified: the UI export's CSV header.
 """
@@ -52,7 +53,14 @@ class LangfuseObservationsReader(JsonRecordReader):
             return []
         latency = opt_float(record.get("latency"))
         ttft = opt_float(record.get("timeToFirstToken"))
+        # formats.md 0: "the total key is the sum when it is present". A total that is not the
+        # sum of the buckets contradicts the additive reading (e.g. cached tokens left inside
+        # `input`): the row is reported with its line (load), not guessed either way.
+        parts = sum(v for k, v in d.items() if k != "total")
+        stated = (f"usageDetails total ({d['total']}) is not the sum of its buckets ({parts})"
+                  if d.get("total") and d["total"] != parts else None)
         return [{
+            "contradiction": stated,
             "timestamp": opt_str(record.get("startTime")),
             "provider": _provider(opt_str(record.get("model")) or ""),
             "model_raw": opt_str(record.get("model")),
