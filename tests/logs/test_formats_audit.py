@@ -143,3 +143,88 @@ def test_langfuse_buckets_add_up_to_total_or_the_row_is_a_contradiction(
     # latency and time to first token are seconds in Langfuse
     (gpt4o,) = [r for r in data["latency"] if r["model"] == "gpt-4o"]
     assert (gpt4o["p50"], gpt4o["ttft_p50"]) == (1500.0, 250.0)
+
+
+def test_openai_batch_failed_lines_are_listed_not_priced(cli: Cli, tmp_path: Path) -> None:
+    ok = {"id": "batch_req_1", "custom_id": "t1", "error": None,
+          "response": {"status_code": 200, "request_id": "req_1",
+                       "body": _chat("c1", "gpt-4.1", "default", 1000, 500, 0, 100)}}
+    expired = {"id": "batch_req_2", "custom_id": "t2", "response": None,
+               "error": {"code": "batch_expired", "message": "not run in time"}}
+    rejected = {"id": "batch_req_3", "custom_id": "t3", "error": None,
+                "response": {"status_code": 400, "request_id": "req_3",
+                             "body": {"error": {"message": "bad", "type":
+                                                "invalid_request_error"}}}}
+    path = write(tmp_path / "out.jsonl", ok, expired, rejected)
+    data = logs(cli, path)
+    # gpt-4.1 batch 1 / (cached: the standard 0.50, formats.md 6) / 4
+    assert data["total_cost"] == pytest.approx((500 * 1 + 500 * 0.50 + 100 * 4) / 1e6,
+                                               abs=1e-12)
+    assert data["data_quality"]["skipped"] == [
+        f"{path}:2: failed batch line (batch_expired)",
+        f"{path}:3: failed batch line (HTTP 400: invalid_request_error)"]
+
+
+def _attr(key: str, value: object) -> dict[str, Any]:
+    if isinstance(value, int):
+        return {"key": key, "value": {"intValue": str(value)}}  # OTLP/JSON: int64 as a string
+    if isinstance(value, float):
+        return {"key": key, "value": {"doubleValue": value}}
+    if isinstance(value, list):
+        return {"key": key, "value": {"arrayValue": {"values": [{"stringValue": v}
+                                                                for v in value]}}}
+    return {"key": key, "value": {"stringValue": value}}
+
+
+def test_otel_spans_old_and_new_cache_names_and_nanosecond_strings(
+        cli: Cli, tmp_path: Path) -> None:
+    start = 1763286080_000_000_123
+
+    def span(i: int, attrs: dict[str, object], nanos: int, **extra: Any) -> dict[str, Any]:
+        s = start + i * 60_000_000_000
+        return {"traceId": f"{i:032x}", "spanId": f"{i:016x}", "name": "chat", "kind": 3,
+                "startTimeUnixNano": str(s), "endTimeUnixNano": str(s + nanos),
+                "attributes": [_attr(k, v) for k, v in attrs.items()], **extra}
+
+    spans = [
+        # 0.66b2 names: input INCLUDES the cache (formats.md 0, 5d)
+        span(1, {"gen_ai.provider.name": "anthropic", "gen_ai.request.model": "claude-sonnet-4-5",
+                 "gen_ai.usage.input_tokens": 7100, "gen_ai.usage.cache_read.input_tokens": 5000,
+                 "gen_ai.usage.cache_creation.input_tokens": 2000,
+                 "gen_ai.usage.output_tokens": 300,
+                 "gen_ai.response.time_to_first_chunk": "0.25"}, 1_234_567_891),
+        # the newer cache_write name
+        span(2, {"gen_ai.provider.name": "anthropic", "gen_ai.request.model": "claude-sonnet-4-5",
+                 "gen_ai.usage.input_tokens": 3000, "gen_ai.usage.cache_write.input_tokens": 1000,
+                 "gen_ai.usage.output_tokens": 10}, 500_000_000,
+             status={"code": "STATUS_CODE_ERROR"}),
+        # legacy names and Sentry's cached name
+        span(3, {"gen_ai.system": "openai", "gen_ai.request.model": "gpt-4o",
+                 "gen_ai.usage.prompt_tokens": 1000, "gen_ai.usage.input_tokens.cached": 500,
+                 "gen_ai.usage.completion_tokens": 20}, 700_000_000),
+        # reasoning is part of the output
+        span(4, {"gen_ai.provider.name": "openai", "gen_ai.request.model": "o3",
+                 "gen_ai.usage.input_tokens": 1000, "gen_ai.usage.output_tokens": 500,
+                 "gen_ai.usage.reasoning.output_tokens": 300,
+                 "gen_ai.response.time_to_first_chunk": 1.5}, 9_000_000_000),
+        span(5, {"gen_ai.operation.name": "execute_tool"}, 100),  # no usage: not a request
+    ]
+    doc = {"resourceSpans": [{"resource": {}, "scopeSpans": [{"scope": {}, "spans": spans}]}]}
+    data = logs(cli, write(tmp_path / "spans.json", doc))
+    models = by_model(data)
+    assert data["requests"] == 4
+    # Sonnet 4.5: (7100 - 5000 - 2000) x 3 + 5000 x 0.30 + 2000 x 3.75 + 300 x 15, then
+    # (3000 - 1000) x 3 + 1000 x 3.75 + 10 x 15
+    assert models["claude-sonnet-4-5"]["cost"] == pytest.approx(
+        (100 * 3 + 5000 * 0.30 + 2000 * 3.75 + 300 * 15 + 2000 * 3 + 1000 * 3.75 + 10 * 15)
+        / 1e6, abs=1e-12)
+    # gpt-4o: 500 uncached x 2.5 + 500 cached x 1.25 + 20 x 10
+    assert models["gpt-4o"]["cost"] == pytest.approx((500 * 2.5 + 500 * 1.25 + 20 * 10) / 1e6,
+                                                     abs=1e-12)
+    # o3: 1000 x 2 + 500 x 8 (the 300 reasoning tokens are inside the 500)
+    assert models["o3"]["cost"] == pytest.approx((1000 * 2 + 500 * 8) / 1e6, abs=1e-12)
+    lat = {r["model"]: r for r in data["latency"]}
+    # nanosecond strings, exactly: 1_234_567_891 ns; time_to_first_chunk is seconds
+    assert lat["claude-sonnet-4-5"]["max"] == pytest.approx(1234.567891, abs=1e-9)
+    assert lat["claude-sonnet-4-5"]["ttft_p50"] == pytest.approx(250.0)
+    assert lat["o3"]["ttft_p50"] == pytest.approx(1500.0)

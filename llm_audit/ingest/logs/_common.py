@@ -47,6 +47,10 @@ def num(value: object) -> int:
     if isinstance(value, float):
         return int(value)
     if isinstance(value, str):
+        try:  # exactly first: OTLP nanosecond stamps ("1763286080112000123") exceed a float
+            return int(value)
+        except ValueError:
+            pass
         try:
             return int(float(value))
         except ValueError:
