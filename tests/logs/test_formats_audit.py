@@ -228,3 +228,34 @@ def test_otel_spans_old_and_new_cache_names_and_nanosecond_strings(
     assert lat["claude-sonnet-4-5"]["max"] == pytest.approx(1234.567891, abs=1e-9)
     assert lat["claude-sonnet-4-5"]["ttft_p50"] == pytest.approx(250.0)
     assert lat["o3"]["ttft_p50"] == pytest.approx(1500.0)
+
+
+def test_anthropic_stream_events_message_start_then_message_delta(
+        cli: Cli, tmp_path: Path) -> None:
+    # formats.md 2c: message_start carries the input and cache counts; message_delta's
+    # usage.output_tokens is the final cumulative output count.
+    start = {"type": "message_start", "message": {
+        "id": "msg_s1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+        "content": [], "stop_reason": None,
+        "usage": {"input_tokens": 100, "cache_creation_input_tokens": 2000,
+                  "cache_read_input_tokens": 5000,
+                  "cache_creation": {"ephemeral_5m_input_tokens": 500,
+                                     "ephemeral_1h_input_tokens": 1500},
+                  "output_tokens": 1}}}
+    events = [start, {"type": "content_block_start", "index": 0,
+                      "content_block": {"type": "text", "text": ""}},
+              {"type": "ping"},
+              {"type": "content_block_delta", "index": 0,
+               "delta": {"type": "text_delta", "text": "Hi"}},
+              {"type": "content_block_stop", "index": 0},
+              {"type": "message_delta", "delta": {"stop_reason": "max_tokens"},
+               "usage": {"output_tokens": 300}},
+              {"type": "message_stop"}]
+    data = logs(cli, write(tmp_path / "events.jsonl", *events))
+    assert data["requests"] == 1
+    (row,) = data["cost_by"]["model"]
+    assert (row["input_tokens"], row["output_tokens"]) == (100 + 2000 + 5000, 300)
+    # 100 x 3 + 5000 read x 0.30 + 500 5m-written x 3.75 + 1500 1h-written x 6 + 300 out x 15
+    assert data["total_cost"] == pytest.approx(
+        (100 * 3 + 5000 * 0.30 + 500 * 3.75 + 1500 * 6 + 300 * 15) / 1e6, abs=1e-12)
+    assert data["truncated"]["requests"] == 1  # stop_reason max_tokens, from the delta
