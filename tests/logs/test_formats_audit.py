@@ -259,3 +259,56 @@ def test_anthropic_stream_events_message_start_then_message_delta(
     assert data["total_cost"] == pytest.approx(
         (100 * 3 + 5000 * 0.30 + 500 * 3.75 + 1500 * 6 + 300 * 15) / 1e6, abs=1e-12)
     assert data["truncated"]["requests"] == 1  # stop_reason max_tokens, from the delta
+
+
+def test_litellm_prompt_tokens_include_anthropic_cache(cli: Cli, tmp_path: Path) -> None:
+    # formats.md 0 / 5a: LiteLLM ADDS Anthropic's cache_creation + cache_read into
+    # prompt_tokens; the cache counts come from metadata (additional_usage_values, or the raw
+    # usage_object). psql CSV timestamps are UTC without a zone.
+    import csv
+
+    head = ["request_id", "call_type", "spend", "total_tokens", "prompt_tokens",
+            "completion_tokens", "startTime", "endTime", "request_duration_ms",
+            "completionStartTime", "model", "custom_llm_provider", "user", "metadata",
+            "cache_hit", "request_tags", "end_user", "status"]
+    meta_a = {"additional_usage_values": {"cache_creation_input_tokens": 2000,
+                                          "cache_read_input_tokens": 5000}}
+    meta_b = {"usage_object": {"prompt_tokens": 7100, "completion_tokens": 300,
+                               "cache_creation_input_tokens": 2000,
+                               "cache_read_input_tokens": 5000}}
+    meta_c = {"usage_object": {"prompt_tokens": 2000, "completion_tokens": 100,
+                               "prompt_tokens_details": {"cached_tokens": 1024}}}
+    rows = [
+        ["l1", "acompletion", "0.0138", "7400", "7100", "300", "2026-11-16 09:41:20.000",
+         "2026-11-16 09:41:23.000", "3000", "2026-11-16 09:41:20.600",
+         "anthropic/claude-sonnet-4-5", "anthropic", "u1", json.dumps(meta_a), "False", "[]",
+         "", "success"],
+        ["l2", "acompletion", "0.0138", "7400", "7100", "300", "2026-11-16 09:42:20.000",
+         "2026-11-16 09:42:22.000", "", "", "claude-sonnet-4-5", "anthropic", "u1",
+         json.dumps(meta_b), "False", "[]", "", "success"],
+        ["l3", "acompletion", "0.00472", "2100", "2000", "100", "2026-11-16 09:43:20.000",
+         "2026-11-16 09:43:21.500", "1500", "", "gpt-4o", "openai", "u2", json.dumps(meta_c),
+         "False", '["support"]', "", "success"],
+        # a LiteLLM response-cache hit made no provider call
+        ["l4", "acompletion", "0", "2100", "2000", "100", "2026-11-16 09:44:20.000",
+         "2026-11-16 09:44:20.010", "10", "", "gpt-4o", "openai", "u2", "{}", "True", "[]", "",
+         "success"],
+    ]
+    path = tmp_path / "spend.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(head)
+        w.writerows(rows)
+    data = logs(cli, str(path))
+    models = by_model(data)
+    sonnet = (100 * 3 + 5000 * 0.30 + 2000 * 3.75 + 300 * 15) / 1e6
+    assert models["claude-sonnet-4-5"]["input_tokens"] == 2 * 7100  # not 7100 + 7000 again
+    assert models["claude-sonnet-4-5"]["cost"] == pytest.approx(2 * sonnet, abs=1e-12)
+    assert models["gpt-4o"]["cost"] == pytest.approx((976 * 2.5 + 1024 * 1.25 + 100 * 10)
+                                                     / 1e6, abs=1e-12)
+    assert data["billed_usd"] == pytest.approx(0.0138 * 2 + 0.00472)
+    lat = {r["model"]: r for r in data["latency"]}
+    # request_duration_ms, else endTime - startTime; TTFT = completionStartTime - startTime
+    assert lat["claude-sonnet-4-5"]["max"] == 3000.0
+    assert lat["claude-sonnet-4-5"]["p50"] == pytest.approx((3000 + 2000) / 2)
+    assert lat["claude-sonnet-4-5"]["ttft_p50"] == pytest.approx(600.0)
