@@ -312,3 +312,22 @@ def test_litellm_prompt_tokens_include_anthropic_cache(cli: Cli, tmp_path: Path)
     assert lat["claude-sonnet-4-5"]["max"] == 3000.0
     assert lat["claude-sonnet-4-5"]["p50"] == pytest.approx((3000 + 2000) / 2)
     assert lat["claude-sonnet-4-5"]["ttft_p50"] == pytest.approx(600.0)
+
+
+def test_openai_responses_cache_write_ttl_split(cli: Cli, tmp_path: Path) -> None:
+    # formats.md 1e: input_tokens_details.cache_write_tokens (+ ttl_30m / ttl_12h parts) are
+    # inside input_tokens. gpt-5.6 (section 6): 4 in, 0.4 cached, 5 30m-write, 10 12h-write, 20.
+    def resp(rid: str, details: dict[str, Any]) -> dict[str, Any]:
+        return {"id": rid, "object": "response", "created_at": 1783286083,
+                "status": "completed", "model": "gpt-5.6",
+                "usage": {"input_tokens": 10000, "input_tokens_details": details,
+                          "output_tokens": 500}}
+
+    split = {"ttl_30m_tokens": 1000, "ttl_12h_tokens": 2000}
+    data = logs(cli, write(tmp_path / "r.jsonl",
+                           resp("r1", {"cached_tokens": 0, "cache_write_tokens": 3000,
+                                       "cache_write_tokens_details": split}),
+                           resp("r2", {"cached_tokens": 0, "cache_write_tokens_details": split})))
+    one = (7000 * 4 + 1000 * 5 + 2000 * 10 + 500 * 20) / 1e6
+    assert data["total_cost"] == pytest.approx(2 * one, abs=1e-12)
+    assert data["data_quality"]["contradiction_count"] == 0

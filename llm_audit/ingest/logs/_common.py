@@ -144,9 +144,11 @@ def openai_responses_usage(u: Obj) -> Row:
     """Responses API: the same inclusive convention as Chat, different key names."""
     idt = as_dict(u.get("input_tokens_details"))
     odt = as_dict(u.get("output_tokens_details"))
-    writes = num(idt.get("cache_write_tokens"))
     ttl = as_dict(idt.get("cache_write_tokens_details"))
     long_writes = num(ttl.get("ttl_12h_tokens"))
+    # The TTL split is the total's parts (formats.md 1e); a total left out is their sum.
+    writes = max(num(idt.get("cache_write_tokens")),
+                 num(ttl.get("ttl_30m_tokens")) + long_writes)
     return {
         "input_tokens": num(u.get("input_tokens")),
         "cache_read_tokens": num(idt.get("cached_tokens")),
