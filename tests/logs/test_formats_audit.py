@@ -331,3 +331,37 @@ def test_openai_responses_cache_write_ttl_split(cli: Cli, tmp_path: Path) -> Non
     one = (7000 * 4 + 1000 * 5 + 2000 * 10 + 500 * 20) / 1e6
     assert data["total_cost"] == pytest.approx(2 * one, abs=1e-12)
     assert data["data_quality"]["contradiction_count"] == 0
+
+
+def test_helicone_cache_buckets_are_beside_prompt_tokens(cli: Cli, tmp_path: Path) -> None:
+    # Helicone stores prompt_tokens without the cache reads/writes (its cost formula adds
+    # prompt, cache-write and cache-read buckets for every provider); a record whose
+    # total_tokens says prompt_tokens included the cache is read that way (tolerated).
+    def rec(rid: str, provider: str, model: str, prompt: int, read: int, write: int,
+            completion: int, total: int | None) -> dict[str, Any]:
+        r: dict[str, Any] = {
+            "request_id": rid, "request_created_at": "2026-11-16T09:00:00Z",
+            "request_model": model, "provider": provider, "response_status": 200,
+            "delay_ms": 950, "time_to_first_token": 300, "prompt_tokens": prompt,
+            "completion_tokens": completion, "prompt_cache_read_tokens": read,
+            "prompt_cache_write_tokens": write, "properties": {}}
+        if total is not None:
+            r["total_tokens"] = total
+        return r
+
+    path = write(tmp_path / "h.jsonl",
+                 rec("h1", "OPENAI", "gpt-4o", 976, 1024, 0, 100, None),
+                 rec("h2", "OPENAI", "gpt-4o", 976, 1024, 0, 100, 976 + 1024 + 100),
+                 rec("h3", "OPENAI", "gpt-4o", 2000, 1024, 0, 100, 2000 + 100),
+                 rec("h4", "ANTHROPIC", "claude-sonnet-4-5", 100, 5000, 2000, 300, 7400))
+    data = logs(cli, path)
+    models = by_model(data)
+    assert models["gpt-4o"]["input_tokens"] == 3 * 2000
+    # each gpt-4o call: 976 uncached x 2.5 + 1024 cached x 1.25 + 100 out x 10
+    assert models["gpt-4o"]["cost"] == pytest.approx(
+        3 * (976 * 2.5 + 1024 * 1.25 + 100 * 10) / 1e6, abs=1e-12)
+    assert models["claude-sonnet-4-5"]["cost"] == pytest.approx(
+        (100 * 3 + 5000 * 0.30 + 2000 * 3.75 + 300 * 15) / 1e6, abs=1e-12)
+    assert data["data_quality"]["contradiction_count"] == 0
+    lat = {r["model"]: r for r in data["latency"]}
+    assert (lat["gpt-4o"]["p50"], lat["gpt-4o"]["ttft_p50"]) == (950.0, 300.0)  # both ms
