@@ -73,6 +73,17 @@ _KEY_LINES = "__key_lines__"
 _META = (_LINE, _KEY_LINES)
 
 
+def _writes_at_input(rates: Rates, std: Mapping[str, Any], tier: Mapping[str, Any]) -> Rates:
+    """An omitted cache-write rate means "billed at the input rate" (OpenAI: cache writes are
+    not charged, formats.md 6). In a tier that states its own input (batch, flex, priority),
+    that is the tier's input, not the standard one (gpt-5 batch writes at 0.625, not 1.25)."""
+    if std.get("cache_write_5m") is None and tier.get("cache_write_5m") is None:
+        rates = replace(rates, cache_write_5m=rates.input)
+    if std.get("cache_write_1h") is None and tier.get("cache_write_1h") is None:
+        rates = replace(rates, cache_write_1h=rates.cache_write_5m)
+    return rates
+
+
 @dataclass(frozen=True)
 class Rates:
     """USD per million tokens, with the fallbacks of the schema already applied."""
@@ -323,20 +334,6 @@ class _Reader:
             r.input * std.cache_write_1h / std.input if std.input else write_5m)
         return Rates(r.input, cache_read, write_5m, write_1h, r.output)
 
-    @staticmethod
-    def _tier_writes(raw: Mapping[str, Any], r: Rates, std: Rates) -> Rates:
-        """Omitted tier cache-write rates follow the tier's input rate in the standard ratio
-        (as ``_fill_lc`` does), not the standard rate: for OpenAI a cache write is not charged
-        (formats.md 6), so its tokens are input at the tier's rate; a batch line's written
-        tokens at the standard input rate were billed twice the batch price."""
-        if not std.input:
-            return r
-        w5m = r.cache_write_5m if raw.get("cache_write_5m") is not None else (
-            r.input * (std.cache_write_5m / std.input))
-        w1h = r.cache_write_1h if raw.get("cache_write_1h") is not None else (
-            r.input * (std.cache_write_1h / std.input))
-        return Rates(r.input, r.cache_read, w5m, w1h, r.output)
-
     def tier(self, node: Any, parent: Mapping[str, Any], std: Rates, std_lc: LongContext | None,
              ) -> TierPrice:
         t = self.mapping(node, parent, "a tier")
@@ -350,8 +347,11 @@ class _Reader:
             if "long_context" in t:
                 lc = self.long_context(t["long_context"], t, lc.rates if lc else base)
             return TierPrice(rates, lc)
-        rates = self._tier_writes(t, self.rates(t, std), std)
+        rates = _writes_at_input(self.rates(t, std), parent, t)
         lc = self.long_context(t.get("long_context"), t, std_lc.rates if std_lc else rates)
+        if lc is not None:
+            lc = replace(lc, rates=_writes_at_input(
+                lc.rates, parent.get("long_context") or {}, t.get("long_context") or {}))
         return TierPrice(rates, lc, long_context_missing=std_lc is not None and lc is None)
 
     def multipliers(self, node: Any, parent: Mapping[str, Any], what: str,
