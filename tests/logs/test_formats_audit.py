@@ -365,3 +365,182 @@ def test_helicone_cache_buckets_are_beside_prompt_tokens(cli: Cli, tmp_path: Pat
     assert data["data_quality"]["contradiction_count"] == 0
     lat = {r["model"]: r for r in data["latency"]}
     assert (lat["gpt-4o"]["p50"], lat["gpt-4o"]["ttft_p50"]) == (950.0, 300.0)  # both ms
+
+
+def test_openai_chat_tiers_streaming_and_details_absent(cli: Cli, tmp_path: Path) -> None:
+    chunk = {"id": "c3", "object": "chat.completion.chunk", "created": 1763286082,
+             "model": "gpt-4o-mini", "choices": [{"index": 0, "delta": {"content": "h"},
+                                                  "finish_reason": None}]}
+    last = {**chunk, "choices": [], "usage": {"prompt_tokens": 300, "completion_tokens": 50,
+                                              "total_tokens": 350}}
+    bare = {"id": "c2", "object": "chat.completion", "created": 1763286081, "model": "gpt-4.1",
+            "service_tier": "priority",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "x"},
+                         "finish_reason": "length"}],
+            "usage": {"prompt_tokens": 1000, "completion_tokens": 100,
+                      "prompt_tokens_details": None}}
+    path = write(tmp_path / "chat.jsonl",
+                 _chat("c1", "gpt-5-mini-2025-08-07", "flex", 2000, 1500, 0, 800, 600),
+                 bare, chunk, last,
+                 _chat("c4", "o3", "default", 10000, 8000, 0, 2000, 1500),
+                 _chat("c5", "gpt-9-ultra", "default", 100, 0, 0, 10),
+                 _chat("c6", "gpt-4o", "default", 100, 200, 0, 10),  # cached > prompt
+                 _chat("c1", "gpt-5-mini-2025-08-07", "flex", 2000, 1500, 0, 800, 600))
+    data = logs(cli, path)
+    models = by_model(data)
+    # gpt-5-mini flex: 500 x 0.125 + 1500 x 0.0125 + 800 x 1 (reasoning inside the 800)
+    assert models["gpt-5-mini"]["cost"] == pytest.approx(
+        (500 * 0.125 + 1500 * 0.0125 + 800 * 1) / 1e6, abs=1e-12)
+    # gpt-4.1 priority 3.5 / 14, prompt_tokens_details null
+    assert models["gpt-4.1"]["cost"] == pytest.approx((1000 * 3.5 + 100 * 14) / 1e6, abs=1e-12)
+    # the stream counts once, from its usage chunk: 300 x 0.15 + 50 x 0.60
+    assert models["gpt-4o-mini"]["requests"] == 1
+    assert models["gpt-4o-mini"]["cost"] == pytest.approx((300 * 0.15 + 50 * 0.60) / 1e6,
+                                                          abs=1e-12)
+    # o3 (2 / 0.5 / 8 since 2025-06-10): 2000 x 2 + 8000 x 0.5 + 2000 x 8
+    assert models["o3"]["cost"] == pytest.approx((2000 * 2 + 8000 * 0.5 + 2000 * 8) / 1e6,
+                                                 abs=1e-12)
+    assert models["gpt-9-ultra"]["cost"] is None  # unpriced, never $0
+    assert [u["model"] for u in data["unpriced"]] == ["gpt-9-ultra"]
+    dq = data["data_quality"]
+    assert dq["contradictions"] == [f"{path}:7: cache read + write tokens (200) exceed input "
+                                    "(100)"]
+    assert dq["duplicate_examples"] == [f"{path}:8: request id c1 already seen"]
+    assert data["requests"] == 5
+
+
+def test_anthropic_messages_cache_split_geo_speed_and_batch(cli: Cli, tmp_path: Path) -> None:
+    def msg(mid: str, model: str, **usage: Any) -> dict[str, Any]:
+        return {"id": mid, "type": "message", "role": "assistant", "model": model,
+                "content": [], "stop_reason": "end_turn", "usage": usage}
+
+    path = write(
+        tmp_path / "m.jsonl",
+        msg("m1", "claude-sonnet-4-5-20250929", input_tokens=100,
+            cache_creation_input_tokens=2000, cache_read_input_tokens=5000,
+            cache_creation={"ephemeral_5m_input_tokens": 500, "ephemeral_1h_input_tokens": 1500},
+            output_tokens=300),
+        # only the total of the writes: 5-minute writes
+        msg("m2", "claude-haiku-4-5", input_tokens=1000, cache_creation_input_tokens=1000,
+            cache_read_input_tokens=None, cache_creation=None, output_tokens=100),
+        msg("m3", "claude-opus-4-6", input_tokens=1000, output_tokens=1000, inference_geo="us"),
+        msg("m4", "claude-opus-4-8", input_tokens=1000, output_tokens=1000, speed="fast",
+            inference_geo="global"),
+        msg("m5", "claude-sonnet-4-5", input_tokens=10, output_tokens=500,
+            output_tokens_details={"thinking_tokens": 200}),
+    )
+    models = by_model(logs(cli, path))
+    assert models["claude-sonnet-4-5"]["cost"] == pytest.approx(
+        (100 * 3 + 5000 * 0.30 + 500 * 3.75 + 1500 * 6 + 300 * 15 + 10 * 3 + 500 * 15) / 1e6,
+        abs=1e-12)
+    assert models["claude-haiku-4-5"]["cost"] == pytest.approx(
+        (1000 * 1 + 1000 * 1.25 + 100 * 5) / 1e6, abs=1e-12)
+    # inference_geo "us" is 1.1x on Opus 4.6 and later; fast mode is 2x on Opus 4.8 (6)
+    assert models["claude-opus-4-6"]["cost"] == pytest.approx(
+        1.1 * (1000 * 5 + 1000 * 25) / 1e6, abs=1e-12)
+    assert models["claude-opus-4-8"]["cost"] == pytest.approx(
+        2 * (1000 * 5 + 1000 * 25) / 1e6, abs=1e-12)
+
+    def result(cid: str, kind: str, message: dict[str, Any] | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"type": kind}
+        if message is not None:
+            body["message"] = message
+        return {"custom_id": cid, "result": body}
+
+    path = write(
+        tmp_path / "b.jsonl",
+        result("r1", "succeeded", msg("b1", "claude-sonnet-4-5", input_tokens=1000,
+                                      cache_creation_input_tokens=2000,
+                                      cache_read_input_tokens=3000, output_tokens=500,
+                                      service_tier="batch")),
+        {"custom_id": "r2", "result": {"type": "errored", "error": {
+            "type": "error", "error": {"type": "invalid_request_error", "message": "x"}}}},
+        result("r3", "canceled"), result("r4", "expired"))
+    data = logs(cli, path)
+    # batch = 50% of every column (section 6)
+    assert data["total_cost"] == pytest.approx(
+        0.5 * (1000 * 3 + 2000 * 3.75 + 3000 * 0.30 + 500 * 15) / 1e6, abs=1e-12)
+    assert len(data["data_quality"]["skipped"]) == 3
+
+
+def test_gemini_thoughts_beside_candidates_cache_inside_prompt(cli: Cli, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "g.jsonl",
+        {"modelVersion": "gemini-2.5-flash", "responseId": "g1",
+         "candidates": [{"finishReason": "STOP"}],
+         "usageMetadata": {"promptTokenCount": 1000, "cachedContentTokenCount": 400,
+                           "candidatesTokenCount": 200, "thoughtsTokenCount": 300,
+                           "totalTokenCount": 1500}},
+        # the Python SDK's snake_case; a >200k prompt is the long-context tier on 2.5 Pro
+        {"model_version": "gemini-2.5-pro", "response_id": "g2",
+         "usage_metadata": {"prompt_token_count": 250000, "candidates_token_count": 1000,
+                            "thoughts_token_count": 1000, "total_token_count": 252000}},
+        {"modelVersion": "gemini-2.5-flash-lite", "responseId": "g3",
+         "createTime": "2026-11-16T09:41:20.123456Z",
+         "usageMetadata": {"promptTokenCount": 1000, "candidatesTokenCount": 100,
+                           "trafficType": "ON_DEMAND_PRIORITY"}},
+        {"modelVersion": "gemini-2.5-flash", "responseId": "g4",
+         "usageMetadata": {"promptTokenCount": 1000, "candidatesTokenCount": 50,
+                           "toolUsePromptTokenCount": 100}},
+        # a batch output line: batch rates, the cache read not discounted
+        {"key": "k1", "response": {"modelVersion": "gemini-2.5-flash", "responseId": "g5",
+                                   "usageMetadata": {"promptTokenCount": 1000,
+                                                     "cachedContentTokenCount": 500,
+                                                     "candidatesTokenCount": 1000}}},
+    )
+    models = by_model(logs(cli, path))
+    assert models["gemini-2.5-flash"]["cost"] == pytest.approx(
+        (600 * 0.30 + 400 * 0.03 + (200 + 300) * 2.5       # g1
+         + (1000 + 100) * 0.30 + 50 * 2.5                  # g4: tool-use prompt is input
+         + 500 * 0.15 + 500 * 0.03 + 1000 * 1.25) / 1e6,   # g5 batch
+        abs=1e-12)
+    assert models["gemini-2.5-pro"]["cost"] == pytest.approx(
+        (250000 * 2.5 + 2000 * 15) / 1e6, abs=1e-12)
+    assert models["vertex_ai/gemini-2.5-flash-lite"]["cost"] == pytest.approx(
+        (1000 * 0.18 + 100 * 0.72) / 1e6, abs=1e-12)
+
+
+def test_bedrock_cache_beside_input_count_and_gzip(cli: Cli, tmp_path: Path) -> None:
+    import gzip
+
+    def log(rid: str, model: str, inp: dict[str, Any], out: dict[str, Any],
+            operation: str = "InvokeModel") -> dict[str, Any]:
+        return {"schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+                "timestamp": "2026-11-16T09:41:20Z", "accountId": "1", "region": "us-east-1",
+                "requestId": rid, "operation": operation, "modelId": model,
+                "input": {"inputContentType": "application/json", **inp},
+                "output": {"outputContentType": "application/json", **out}}
+
+    records = [
+        log("b1", "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            {"inputTokenCount": 100, "cacheReadInputTokenCount": 5000,
+             "cacheWriteInputTokenCount": 2000},
+            {"outputTokenCount": 300, "outputBodyJson": {"usage": {
+                "cache_creation": {"ephemeral_5m_input_tokens": 500,
+                                   "ephemeral_1h_input_tokens": 1500}}}}),
+        log("b2", "anthropic.claude-haiku-4-5-20251001-v1:0", {"inputTokenCount": 1000},
+            {"outputTokenCount": 100,
+             "outputBodyJson": {"stopReason": "end_turn", "metrics": {"latencyMs": 1234}}},
+            "Converse"),
+        log("b3", "arn:aws:bedrock:us-east-1:1:inference-profile/"
+            "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+            {"inputTokenCount": 2000, "cacheReadInputTokenCount": 0},
+            {"outputTokenCount": 200, "outputBodyJson": [
+                {"type": "message_stop", "amazon-bedrock-invocationMetrics": {
+                    "inputTokenCount": 2000, "outputTokenCount": 200,
+                    "invocationLatency": 2000, "firstByteLatency": 500}}]},
+            "InvokeModelWithResponseStream"),
+    ]
+    path = tmp_path / "log.json.gz"
+    path.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in records).encode()))
+    data = logs(cli, str(path))
+    models = by_model(data)
+    # us. geo profile +10%; input = 100 + 5000 read + 2000 written (500 5m, 1500 1h)
+    assert models["bedrock/anthropic.claude-sonnet-4-5"]["input_tokens"] == 7100
+    assert models["bedrock/anthropic.claude-sonnet-4-5"]["cost"] == pytest.approx(
+        1.1 * (100 * 3 + 5000 * 0.30 + 500 * 3.75 + 1500 * 6 + 300 * 15) / 1e6, abs=1e-12)
+    assert models["bedrock/anthropic.claude-haiku-4-5"]["cost"] == pytest.approx(
+        (1000 * 1 + 100 * 5 + 2000 * 1 + 200 * 5) / 1e6, abs=1e-12)
+    (lat,) = data["latency"]
+    assert (lat["max"], lat["ttft_p50"]) == (2000.0, 500.0)  # milliseconds as logged
+    assert lat["p50"] == pytest.approx((1234 + 2000) / 2)
