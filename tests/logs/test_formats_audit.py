@@ -544,3 +544,18 @@ def test_bedrock_cache_beside_input_count_and_gzip(cli: Cli, tmp_path: Path) -> 
     (lat,) = data["latency"]
     assert (lat["max"], lat["ttft_p50"]) == (2000.0, 500.0)  # milliseconds as logged
     assert lat["p50"] == pytest.approx((1234 + 2000) / 2)
+
+
+def test_a_count_that_is_not_finite_is_bad_input_at_its_line(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "nan.jsonl"
+    good = json.dumps(_chat("c1", "gpt-4o", "default", 100, 0, 0, 10))
+    path.write_text(good + "\n" + good.replace('"prompt_tokens": 100', '"prompt_tokens": NaN')
+                    .replace('"c1"', '"c2"') + "\n")
+    res = cli(["logs", str(path), "--format", "json"])
+    assert res.exit_code == 2, res.stderr
+    assert f"{path}:2: count nan is not a finite number" in res.stderr
+    assert "Traceback" not in res.stderr
+    data = logs(cli, str(path), "--skip-bad-lines")
+    assert data["requests"] == 1
+    assert data["total_cost"] == pytest.approx((100 * 2.5 + 10 * 10) / 1e6, abs=1e-12)
+    assert data["data_quality"]["bad_lines"] == [f"{path}:2: count nan is not a finite number"]

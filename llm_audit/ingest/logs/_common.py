@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -39,22 +40,27 @@ def as_dict(value: object) -> Obj:
 
 
 def num(value: object) -> int:
-    """A token count from JSON: absent, null or "" is 0; numeric strings are accepted."""
+    """A token count from JSON: absent, null or "" is 0; numeric strings are accepted. A count
+    that is not a finite number (JSON NaN / Infinity) is bad input: an InputError that
+    ``collect`` places at its file:line."""
     if value is None or value == "" or isinstance(value, bool):
         return 0
     if isinstance(value, int):
         return value
-    if isinstance(value, float):
-        return int(value)
     if isinstance(value, str):
         try:  # exactly first: OTLP nanosecond stamps ("1763286080112000123") exceed a float
             return int(value)
         except ValueError:
             pass
         try:
-            return int(float(value))
+            value = float(value)
         except ValueError:
             return 0
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise InputError(f"count {value!r} is not a finite number",
+                             hint="fix or delete the line, or pass --skip-bad-lines")
+        return int(value)
     return 0
 
 
@@ -358,12 +364,27 @@ class JsonRecordReader:
             if not isinstance(record, Mapping):
                 got.skipped.append(f"{source.name}:{line}: not a JSON object")
                 continue
-            for row in self.rows(record, (source.name, line), got.skipped):
+            for row in _rows_at(self, record, (source.name, line), got, options):
                 row.setdefault("requests", 1)
                 row["source_file"] = source.name
                 row["source_line"] = line
                 got.rows.append(row)
         return got
+
+
+def _rows_at(reader: JsonRecordReader, record: Obj, where: tuple[str, int], got: Collected,
+             options: ReadOptions) -> list[Row]:
+    """``reader.rows``, with a bad value placed at its file:line (or, with
+    ``skip_bad_lines``, the line counted as bad and skipped)."""
+    try:
+        return reader.rows(record, where, got.skipped)
+    except InputError as e:
+        if e.path is not None:
+            raise
+        if options.skip_bad_lines:
+            got.bad.append(f"{where[0]}:{where[1]}: {e.message}")
+            return []
+        raise InputError(e.message, path=where[0], line=where[1], hint=e.hint) from e
 
 
 @dataclass
@@ -439,7 +460,7 @@ class RecordReader(JsonRecordReader):
             return super().collect(source, options, first_line)
         got = Collected()
         for line, record in csv_records(source):
-            for row in self.rows(record, (source.name, line), got.skipped):
+            for row in _rows_at(self, record, (source.name, line), got, options):
                 row.setdefault("requests", 1)
                 row["source_file"] = source.name
                 row["source_line"] = line
