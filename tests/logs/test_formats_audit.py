@@ -559,3 +559,21 @@ def test_a_count_that_is_not_finite_is_bad_input_at_its_line(cli: Cli, tmp_path:
     assert data["requests"] == 1
     assert data["total_cost"] == pytest.approx((100 * 2.5 + 10 * 10) / 1e6, abs=1e-12)
     assert data["data_quality"]["bad_lines"] == [f"{path}:2: count nan is not a finite number"]
+
+
+def test_langfuse_observations_with_usage_count_whatever_their_type(
+        cli: Cli, tmp_path: Path) -> None:
+    def obs(oid: str, kind: str, model: str | None, details: dict[str, int]) -> dict[str, Any]:
+        return {"id": oid, "traceId": "t1", "type": kind, "name": "x",
+                "startTime": "2026-11-16T09:41:20.000Z", "model": model,
+                "usageDetails": details}
+
+    data = logs(cli, write(tmp_path / "o.jsonl",
+                           obs("o1", "GENERATION", "gpt-4o-mini", {"input": 100, "output": 10}),
+                           obs("o2", "EMBEDDING", "text-embedding-3-small", {"input": 5000}),
+                           obs("o3", "SPAN", None, {}),
+                           obs("o4", "EVENT", None, {"input": 0})))
+    assert data["requests"] == 2  # the embedding call is usage, not dropped
+    assert data["total_cost"] == pytest.approx((100 * 0.15 + 10 * 0.60) / 1e6, abs=1e-12)
+    assert [(u["model"], u["input_tokens"]) for u in data["unpriced"]] == [
+        ("text-embedding-3-small", 5000)]

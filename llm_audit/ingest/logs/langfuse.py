@@ -6,7 +6,8 @@ and ``cache_creation_input_tokens`` (and ``input_audio_tokens`` ...) are BESIDE 
 is the sum of the input family; ``output_reasoning_tokens`` is beside ``output`` likewise.
 When only a ``total`` is given the split is unknown and the row is listed, not guessed; a
 ``total`` that is not the sum of the buckets is a contradiction (reported with its line).
-Only GENERATION observations are usage.
+GENERATION observations are usage, and any other type (EMBEDDING, ...) that carries usageDetails
+(formats.md 5b lists more types than GENERATION|SPAN|EVENT); spans without usage are not.
 ``latency`` and ``timeToFirstToken`` are in seconds. Unverified: the UI export's CSV header.
 """
 
@@ -32,9 +33,9 @@ class LangfuseObservationsReader(JsonRecordReader):
         return "traceId" in record and ("usageDetails" in record or "type" in record)
 
     def rows(self, record: Obj, where: tuple[str, int], skipped: list[str]) -> list[Row]:
-        if record.get("type") not in ("GENERATION", None):
-            return []  # spans and events carry no usage
         d = {k: num(v) for k, v in as_dict(record.get("usageDetails")).items()}
+        if record.get("type") not in ("GENERATION", None) and not any(d.values()):
+            return []  # spans and events carry no usage
         if not d:
             skipped.append(f"{where[0]}:{where[1]}: generation without usageDetails")
             return []
