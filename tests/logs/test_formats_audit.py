@@ -577,3 +577,16 @@ def test_langfuse_observations_with_usage_count_whatever_their_type(
     assert data["total_cost"] == pytest.approx((100 * 0.15 + 10 * 0.60) / 1e6, abs=1e-12)
     assert [(u["model"], u["input_tokens"]) for u in data["unpriced"]] == [
         ("text-embedding-3-small", 5000)]
+
+
+def test_wrapper_unix_timestamps_in_seconds_or_milliseconds(cli: Cli, tmp_path: Path) -> None:
+    body = _chat("c1", "gpt-4o", "default", 100, 0, 0, 10)
+    data = logs(cli, write(tmp_path / "w.jsonl",
+                           {"ts": 1763286080.5, "response": body, "latency_ms": 100},
+                           {"ts": 1763286140123, "response": {**body, "id": "c2"},
+                            "latency_ms": 100}))
+    assert data["window"]["first"] == "2025-11-16T09:41:20.500000+00:00"
+    assert data["window"]["last"] == "2025-11-16T09:42:20.123000+00:00"  # Date.now() ms
+    path = write(tmp_path / "bad.jsonl", {"ts": 1e300, "response": body})
+    res = cli(["logs", path, "--format", "json"])
+    assert res.exit_code == 2 and f"{path}:1: unreadable Unix timestamp" in res.stderr

@@ -80,8 +80,20 @@ def opt_str(value: object) -> str | None:
 
 
 def unix_time(seconds: object) -> dt.datetime | None:
+    """A Unix time in seconds (OpenAI's ``created``) or, told apart by magnitude, in
+    milliseconds, microseconds or nanoseconds (a wrapper's ``ts`` logged as ``Date.now()``):
+    1e11 s is the year 5138, so the units cannot be confused for a real date."""
     s = opt_float(seconds)
-    return dt.datetime.fromtimestamp(s, dt.UTC) if s is not None else None
+    if s is None:
+        return None
+    for scale in (1.0, 1e3, 1e6, 1e9):
+        if abs(s) / scale < 1e11:
+            try:
+                return dt.datetime.fromtimestamp(s / scale, dt.UTC)
+            except (OverflowError, OSError, ValueError):
+                break
+    raise InputError(f"unreadable Unix timestamp {seconds!r}",
+                     hint="fix or delete the line, or pass --skip-bad-lines")
 
 
 def digest(value: object) -> str:

@@ -3,7 +3,7 @@
 A bare provider response carries usage but no timing and no user. Applications that log
 requests usually wrap it; this is the wrapper ``llm-audit logs`` reads (one JSON object a line)::
 
-    {"timestamp": "2026-11-16T09:41:20Z",   # or "ts"; else the response's `created`
+    {"timestamp": "2026-11-16T09:41:20Z",   # or "ts"; ISO, or Unix s/ms/us/ns; else `created`
      "request":  {...},                      # the body sent: model, messages, max_tokens, stream
      "response": {...},                      # the provider's response object, unchanged
      "latency_ms": 1830.5,                   # total wall time of the call
@@ -18,7 +18,6 @@ may mix OpenAI, Anthropic and Gemini lines: each is read by its own provider's r
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from llm_audit.ingest.logs._common import (
@@ -29,6 +28,7 @@ from llm_audit.ingest.logs._common import (
     opt_float,
     opt_str,
     prompt_text,
+    unix_time,
 )
 
 _NOT_PART_OF_THE_QUESTION = ("user", "metadata", "stream", "stream_options", "store")
@@ -51,7 +51,7 @@ def wrapper_fields(request: Obj, wrapper: Obj) -> Row:
     row: Row = {}
     when = wrapper.get("timestamp", wrapper.get("ts"))
     if isinstance(when, (int, float)) and not isinstance(when, bool):
-        row["timestamp"] = dt.datetime.fromtimestamp(float(when), dt.UTC)
+        row["timestamp"] = unix_time(when)  # seconds, or ms / us / ns by magnitude
     elif when:
         row["timestamp"] = str(when)
     row["latency_ms"] = opt_float(wrapper.get("latency_ms"))
