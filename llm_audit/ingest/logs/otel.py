@@ -20,6 +20,7 @@ from llm_audit.ingest.logs._common import (
     num,
     opt_float,
     opt_str,
+    unix_time,
 )
 
 _PROVIDERS = {"aws.bedrock": "bedrock", "gcp.gemini": "google", "gcp.vertex_ai": "vertex_ai",
@@ -77,10 +78,8 @@ class OtelGenAiReader(JsonRecordReader):
         ttft = _first(a, "gen_ai.response.time_to_first_chunk")
         finish = _first(a, "gen_ai.response.finish_reasons")
         system = str(_first(a, "gen_ai.provider.name", "gen_ai.system") or "openai")
-        import datetime as dt
-
         return {
-            "timestamp": dt.datetime.fromtimestamp(start / 1e9, dt.UTC) if start else None,
+            "timestamp": unix_time(start) if start else None,  # ns (an impossible one: bad)
             "provider": _PROVIDERS.get(system, system),
             "model_raw": opt_str(_first(a, "gen_ai.response.model", "gen_ai.request.model")),
             "request_id": opt_str(_first(a, "gen_ai.response.id")),
