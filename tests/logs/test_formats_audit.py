@@ -590,3 +590,22 @@ def test_wrapper_unix_timestamps_in_seconds_or_milliseconds(cli: Cli, tmp_path: 
     path = write(tmp_path / "bad.jsonl", {"ts": 1e300, "response": body})
     res = cli(["logs", path, "--format", "json"])
     assert res.exit_code == 2 and f"{path}:1: unreadable Unix timestamp" in res.stderr
+
+
+def test_rows_without_a_timestamp_survive_the_what_ifs(cli: Cli, tmp_path: Path) -> None:
+    # Bare Messages and batch results carry no time (formats.md 2c, 2d); a short frontier
+    # call among them goes through the routing what-if, which re-prices the rows.
+    def msg(mid: str) -> dict[str, Any]:
+        return {"id": mid, "type": "message", "role": "assistant", "model": "claude-opus-4-5",
+                "content": [], "stop_reason": "end_turn",
+                "usage": {"input_tokens": 100, "cache_read_input_tokens": 800,
+                          "output_tokens": 10}}
+
+    data = logs(cli, write(tmp_path / "m.jsonl", *(msg(f"m{i}") for i in range(12))))
+    one = (100 * 5 + 800 * 0.50 + 10 * 25) / 1e6
+    assert data["total_cost"] == pytest.approx(12 * one, abs=1e-12)
+    (route,) = data["routing"]
+    # Haiku 4.5 (1 / 0.10 / 5) for the same tokens
+    assert route["what_if"] == pytest.approx(12 * (100 * 1 + 800 * 0.10 + 10 * 5) / 1e6,
+                                             abs=1e-12)
+    assert data["data_quality"]["missing_timestamps"] == 12
