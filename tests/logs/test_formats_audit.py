@@ -609,3 +609,16 @@ def test_rows_without_a_timestamp_survive_the_what_ifs(cli: Cli, tmp_path: Path)
     assert route["what_if"] == pytest.approx(12 * (100 * 1 + 800 * 0.10 + 10 * 5) / 1e6,
                                              abs=1e-12)
     assert data["data_quality"]["missing_timestamps"] == 12
+
+
+def test_out_of_range_counts_and_unreadable_caps(cli: Cli, tmp_path: Path) -> None:
+    big = _chat("c1", "gpt-4o", "default", 10**30, 0, 0, 10)
+    path = write(tmp_path / "big.jsonl", big)
+    res = cli(["logs", path, "--format", "json"])
+    assert res.exit_code == 2 and f"{path}:1: count {10**30} is out of range" in res.stderr
+    # a max_tokens nobody can read changes no price: the request is kept, the cap unknown
+    wrapped = {"request": {"model": "gpt-4o", "max_tokens": "1e400"},
+               "response": _chat("c2", "gpt-4o", "default", 100, 0, 0, 10)}
+    data = logs(cli, write(tmp_path / "cap.jsonl", wrapped))
+    assert data["total_cost"] == pytest.approx((100 * 2.5 + 10 * 10) / 1e6, abs=1e-12)
+    assert data["no_max_tokens"] == {"requests": 1, "of": 1}

@@ -45,23 +45,40 @@ def num(value: object) -> int:
     ``collect`` places at its file:line."""
     if value is None or value == "" or isinstance(value, bool):
         return 0
-    if isinstance(value, int):
-        return value
     if isinstance(value, str):
         try:  # exactly first: OTLP nanosecond stamps ("1763286080112000123") exceed a float
-            return int(value)
+            value = int(value)
         except ValueError:
-            pass
-        try:
-            value = float(value)
-        except ValueError:
-            return 0
+            try:
+                value = float(value)
+            except ValueError:
+                return 0
     if isinstance(value, float):
         if not math.isfinite(value):
             raise InputError(f"count {value!r} is not a finite number",
                              hint="fix or delete the line, or pass --skip-bad-lines")
-        return int(value)
+        value = int(value)
+    if isinstance(value, int):
+        if abs(value) > _INT64_MAX:  # the table's counts are int64
+            raise InputError(f"count {value} is out of range",
+                             hint="fix or delete the line, or pass --skip-bad-lines")
+        return value
     return 0
+
+
+_INT64_MAX = 2**63 - 1
+
+
+def opt_count(value: object) -> int | None:
+    """An optional count that only describes a request (``max_tokens``): None when absent or
+    unreadable, never an error (a cap written as "inf" or a string changes no price)."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        n = num(value)
+    except InputError:
+        return None
+    return n if n or value in (0, "0") else None
 
 
 def opt_float(value: object) -> float | None:

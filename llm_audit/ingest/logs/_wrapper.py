@@ -25,6 +25,7 @@ from llm_audit.ingest.logs._common import (
     Row,
     as_dict,
     digest_text,
+    opt_count,
     opt_float,
     opt_str,
     prompt_text,
@@ -71,7 +72,7 @@ def wrapper_fields(request: Obj, wrapper: Obj) -> Row:
     gen = as_dict(request.get("generationConfig"))
     if cap is None and gen.get("maxOutputTokens") is not None:
         cap = gen["maxOutputTokens"]
-    row["max_tokens"] = cap
+    row["max_tokens"] = opt_count(cap)
     row["has_request"] = bool(request)
     if request:
         prompt = prompt_text(request)

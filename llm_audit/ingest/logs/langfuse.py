@@ -20,6 +20,7 @@ from llm_audit.ingest.logs._common import (
     as_dict,
     ms_between,
     num,
+    opt_count,
     opt_float,
     opt_str,
 )
@@ -82,7 +83,7 @@ class LangfuseObservationsReader(JsonRecordReader):
             "trace_id": opt_str(record.get("traceId")),
             "session_id": opt_str(record.get("sessionId")),
             "billed_usd": opt_float(record.get("totalCost")),
-            "max_tokens": as_dict(record.get("modelParameters")).get("max_tokens"),
+            "max_tokens": opt_count(as_dict(record.get("modelParameters")).get("max_tokens")),
             "status": "error" if record.get("level") == "ERROR" else "success",
         }]
 

@@ -18,6 +18,7 @@ from llm_audit.ingest.logs._common import (
     Row,
     as_dict,
     num,
+    opt_count,
     opt_float,
     opt_str,
     unix_time,
@@ -98,7 +99,7 @@ class OtelGenAiReader(JsonRecordReader):
             "latency_ms": (end - start) / 1e6 if start and end else None,
             # time_to_first_chunk is in seconds (formats.md 5d), whatever value type carries it
             "ttft_ms": seconds * 1000.0 if (seconds := opt_float(ttft)) is not None else None,
-            "max_tokens": _first(a, "gen_ai.request.max_tokens"),
+            "max_tokens": opt_count(_first(a, "gen_ai.request.max_tokens")),
             "finish_reason": finish[0] if isinstance(finish, list) and finish else None,
             "trace_id": opt_str(span.get("traceId")),
             "session_id": opt_str(_first(a, "gen_ai.conversation.id")),
