@@ -622,3 +622,17 @@ def test_out_of_range_counts_and_unreadable_caps(cli: Cli, tmp_path: Path) -> No
     data = logs(cli, write(tmp_path / "cap.jsonl", wrapped))
     assert data["total_cost"] == pytest.approx((100 * 2.5 + 10 * 10) / 1e6, abs=1e-12)
     assert data["no_max_tokens"] == {"requests": 1, "of": 1}
+
+
+def test_vertex_batch_prediction_lines_are_batch(cli: Cli, tmp_path: Path) -> None:
+    line = {"status": "", "processed_time": "2026-11-16T09:41:20.826+00:00",
+            "request": {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]},
+            "response": {"modelVersion": "gemini-2.5-flash",
+                         "candidates": [{"finishReason": "STOP"}],
+                         "usageMetadata": {"promptTokenCount": 1000,
+                                           "candidatesTokenCount": 100,
+                                           "thoughtsTokenCount": 100}}}
+    data = logs(cli, write(tmp_path / "predictions.jsonl", line))
+    # Gemini 2.5 Flash batch: 0.15 in, 1.25 out (thoughts are output)
+    assert data["total_cost"] == pytest.approx((1000 * 0.15 + 200 * 1.25) / 1e6, abs=1e-12)
+    assert data["window"]["first"] == "2026-11-16T09:41:20.826000+00:00"

@@ -58,6 +58,12 @@ class GeminiGenerateContentReader(JsonRecordReader):
             # A Gemini API batch output line ({"key", "response"}) is billed at batch rates.
             # Unverified (formats.md 3a): whether every batch file echoes `key`.
             row["service_tier"] = "batch"
+        if "processed_time" in record and "response" in record and "request" in record:
+            # A Vertex AI batch prediction output line ({"status", "processed_time",
+            # "request", "response"}) is a batch request too. Unverified (not in formats.md):
+            # Vertex's documented output shape; the line's time is when it was processed.
+            row["service_tier"] = "batch"
+            row["timestamp"] = row["timestamp"] or opt_str(record.get("processed_time"))
         extra = wrapper_fields(request, wrapper)
         if extra.get("timestamp") is None:
             extra.pop("timestamp", None)
