@@ -636,3 +636,24 @@ def test_vertex_batch_prediction_lines_are_batch(cli: Cli, tmp_path: Path) -> No
     # Gemini 2.5 Flash batch: 0.15 in, 1.25 out (thoughts are output)
     assert data["total_cost"] == pytest.approx((1000 * 0.15 + 200 * 1.25) / 1e6, abs=1e-12)
     assert data["window"]["first"] == "2026-11-16T09:41:20.826000+00:00"
+
+
+def test_openai_responses_stream_events_count_once_from_the_final_event(
+        cli: Cli, tmp_path: Path) -> None:
+    resp = {"id": "resp_1", "object": "response", "created_at": 1763286080,
+            "model": "gpt-5", "status": "in_progress", "usage": None}
+    done = {**resp, "status": "completed",
+            "usage": {"input_tokens": 4000, "input_tokens_details": {"cached_tokens": 3000},
+                      "output_tokens": 1000,
+                      "output_tokens_details": {"reasoning_tokens": 700}}}
+    path = write(tmp_path / "events.jsonl",
+                 {"type": "response.created", "sequence_number": 0, "response": resp},
+                 {"type": "response.in_progress", "sequence_number": 1, "response": resp},
+                 {"type": "response.output_text.delta", "sequence_number": 2,
+                  "item_id": "msg_1", "output_index": 0, "content_index": 0, "delta": "Hi"},
+                 {"type": "response.completed", "sequence_number": 3, "response": done})
+    data = logs(cli, path)
+    assert data["requests"] == 1
+    assert data["total_cost"] == pytest.approx(
+        (1000 * 1.25 + 3000 * 0.125 + 1000 * 10) / 1e6, abs=1e-12)
+    assert data["data_quality"]["skipped"] == []

@@ -73,6 +73,13 @@ class OpenAIResponsesJsonlReader(JsonRecordReader):
         return is_openai_response(unwrap(record)[1])
 
     def rows(self, record: Obj, where: tuple[str, int], skipped: list[str]) -> list[Row]:
+        kind = record.get("type")
+        if isinstance(kind, str) and kind.startswith("response.") and not as_dict(
+                as_dict(record.get("response")).get("usage")):
+            # A Responses stream logged event by event: only the final event (completed,
+            # incomplete, failed) carries the response with its usage; the others are not
+            # usage, as a chat stream's chunks without usage are not.
+            return []
         request, response, wrapper = unwrap(record)
         if not is_openai_response(response):  # a mixed log: this line is another provider's
             other = reader_for(response)
