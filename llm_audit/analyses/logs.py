@@ -325,7 +325,12 @@ def _price(table: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
 
 def _reprice(rows: pd.DataFrame, book: PriceBook, **changes: Any) -> pd.Series:
     """cost_total of ``rows`` priced again with columns changed (a what-if)."""
+    import pandas as pd
+
     base = _engine_input(rows)
+    # As in analyze: a row without a timestamp (bare Messages, batch results) is priced at
+    # current prices; the engine cannot match a missing date (it was an internal error).
+    base["timestamp"] = base["timestamp"].fillna(pd.Timestamp.now(tz="UTC"))
     for k, v in changes.items():
         base[k] = v
     priced = price(base, book)

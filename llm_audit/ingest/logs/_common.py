@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -39,19 +40,45 @@ def as_dict(value: object) -> Obj:
 
 
 def num(value: object) -> int:
-    """A token count from JSON: absent, null or "" is 0; numeric strings are accepted."""
+    """A token count from JSON: absent, null or "" is 0; numeric strings are accepted. A count
+    that is not a finite number (JSON NaN / Infinity) is bad input: an InputError that
+    ``collect`` places at its file:line."""
     if value is None or value == "" or isinstance(value, bool):
         return 0
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value)
     if isinstance(value, str):
-        try:
-            return int(float(value))
+        try:  # exactly first: OTLP nanosecond stamps ("1763286080112000123") exceed a float
+            value = int(value)
         except ValueError:
-            return 0
+            try:
+                value = float(value)
+            except ValueError:
+                return 0
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise InputError(f"count {value!r} is not a finite number",
+                             hint="fix or delete the line, or pass --skip-bad-lines")
+        value = int(value)
+    if isinstance(value, int):
+        if abs(value) > _INT64_MAX:  # the table's counts are int64
+            raise InputError(f"count {value} is out of range",
+                             hint="fix or delete the line, or pass --skip-bad-lines")
+        return value
     return 0
+
+
+_INT64_MAX = 2**63 - 1
+
+
+def opt_count(value: object) -> int | None:
+    """An optional count that only describes a request (``max_tokens``): None when absent or
+    unreadable, never an error (a cap written as "inf" or a string changes no price)."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        n = num(value)
+    except InputError:
+        return None
+    return n if n or value in (0, "0") else None
 
 
 def opt_float(value: object) -> float | None:
@@ -70,8 +97,20 @@ def opt_str(value: object) -> str | None:
 
 
 def unix_time(seconds: object) -> dt.datetime | None:
+    """A Unix time in seconds (OpenAI's ``created``) or, told apart by magnitude, in
+    milliseconds, microseconds or nanoseconds (a wrapper's ``ts`` logged as ``Date.now()``):
+    1e11 s is the year 5138, so the units cannot be confused for a real date."""
     s = opt_float(seconds)
-    return dt.datetime.fromtimestamp(s, dt.UTC) if s is not None else None
+    if s is None:
+        return None
+    for scale in (1.0, 1e3, 1e6, 1e9):
+        if abs(s) / scale < 1e11:
+            try:
+                return dt.datetime.fromtimestamp(s / scale, dt.UTC)
+            except (OverflowError, OSError, ValueError):
+                break
+    raise InputError(f"unreadable Unix timestamp {seconds!r}",
+                     hint="fix or delete the line, or pass --skip-bad-lines")
 
 
 def digest(value: object) -> str:
@@ -140,9 +179,11 @@ def openai_responses_usage(u: Obj) -> Row:
     """Responses API: the same inclusive convention as Chat, different key names."""
     idt = as_dict(u.get("input_tokens_details"))
     odt = as_dict(u.get("output_tokens_details"))
-    writes = num(idt.get("cache_write_tokens"))
     ttl = as_dict(idt.get("cache_write_tokens_details"))
     long_writes = num(ttl.get("ttl_12h_tokens"))
+    # The TTL split is the total's parts (formats.md 1e); a total left out is their sum.
+    writes = max(num(idt.get("cache_write_tokens")),
+                 num(ttl.get("ttl_30m_tokens")) + long_writes)
     return {
         "input_tokens": num(u.get("input_tokens")),
         "cache_read_tokens": num(idt.get("cached_tokens")),
@@ -352,12 +393,27 @@ class JsonRecordReader:
             if not isinstance(record, Mapping):
                 got.skipped.append(f"{source.name}:{line}: not a JSON object")
                 continue
-            for row in self.rows(record, (source.name, line), got.skipped):
+            for row in _rows_at(self, record, (source.name, line), got, options):
                 row.setdefault("requests", 1)
                 row["source_file"] = source.name
                 row["source_line"] = line
                 got.rows.append(row)
         return got
+
+
+def _rows_at(reader: JsonRecordReader, record: Obj, where: tuple[str, int], got: Collected,
+             options: ReadOptions) -> list[Row]:
+    """``reader.rows``, with a bad value placed at its file:line (or, with
+    ``skip_bad_lines``, the line counted as bad and skipped)."""
+    try:
+        return reader.rows(record, where, got.skipped)
+    except InputError as e:
+        if e.path is not None:
+            raise
+        if options.skip_bad_lines:
+            got.bad.append(f"{where[0]}:{where[1]}: {e.message}")
+            return []
+        raise InputError(e.message, path=where[0], line=where[1], hint=e.hint) from e
 
 
 @dataclass
@@ -433,7 +489,7 @@ class RecordReader(JsonRecordReader):
             return super().collect(source, options, first_line)
         got = Collected()
         for line, record in csv_records(source):
-            for row in self.rows(record, (source.name, line), got.skipped):
+            for row in _rows_at(self, record, (source.name, line), got, options):
                 row.setdefault("requests", 1)
                 row["source_file"] = source.name
                 row["source_line"] = line

@@ -3,7 +3,7 @@
 A bare provider response carries usage but no timing and no user. Applications that log
 requests usually wrap it; this is the wrapper ``llm-audit logs`` reads (one JSON object a line)::
 
-    {"timestamp": "2026-11-16T09:41:20Z",   # or "ts"; else the response's `created`
+    {"timestamp": "2026-11-16T09:41:20Z",   # or "ts"; ISO, or Unix s/ms/us/ns; else `created`
      "request":  {...},                      # the body sent: model, messages, max_tokens, stream
      "response": {...},                      # the provider's response object, unchanged
      "latency_ms": 1830.5,                   # total wall time of the call
@@ -12,12 +12,12 @@ requests usually wrap it; this is the wrapper ``llm-audit logs`` reads (one JSON
      "feature": "support-reply",             # feature or tag (else request.metadata.feature)
      "trace_id": "...", "session_id": "..."} # optional: groups calls of one job / session
 
-Every key but ``response`` is optional; an unwrapped line is a bare response object.
+Every key but ``response`` is optional; an unwrapped line is a bare response object. One file
+may mix OpenAI, Anthropic and Gemini lines: each is read by its own provider's rules.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from llm_audit.ingest.logs._common import (
@@ -25,9 +25,11 @@ from llm_audit.ingest.logs._common import (
     Row,
     as_dict,
     digest_text,
+    opt_count,
     opt_float,
     opt_str,
     prompt_text,
+    unix_time,
 )
 
 _NOT_PART_OF_THE_QUESTION = ("user", "metadata", "stream", "stream_options", "store")
@@ -50,7 +52,7 @@ def wrapper_fields(request: Obj, wrapper: Obj) -> Row:
     row: Row = {}
     when = wrapper.get("timestamp", wrapper.get("ts"))
     if isinstance(when, (int, float)) and not isinstance(when, bool):
-        row["timestamp"] = dt.datetime.fromtimestamp(float(when), dt.UTC)
+        row["timestamp"] = unix_time(when)  # seconds, or ms / us / ns by magnitude
     elif when:
         row["timestamp"] = str(when)
     row["latency_ms"] = opt_float(wrapper.get("latency_ms"))
@@ -70,7 +72,7 @@ def wrapper_fields(request: Obj, wrapper: Obj) -> Row:
     gen = as_dict(request.get("generationConfig"))
     if cap is None and gen.get("maxOutputTokens") is not None:
         cap = gen["maxOutputTokens"]
-    row["max_tokens"] = cap
+    row["max_tokens"] = opt_count(cap)
     row["has_request"] = bool(request)
     if request:
         prompt = prompt_text(request)
@@ -81,3 +83,30 @@ def wrapper_fields(request: Obj, wrapper: Obj) -> Row:
                   if k not in _NOT_PART_OF_THE_QUESTION and k not in _PROMPT_KEYS}
         row["request_key"] = digest_text(f"{prompt}\x00{params!r}")
     return row
+
+
+def reader_for(response: Obj) -> Any:
+    """The reader (openai-jsonl, anthropic-messages or gemini) whose object ``response`` is,
+    or None. The wrapper is one format for the three providers, so an application's log can
+    mix them line by line: each line is read by its own provider's rules (a Messages object
+    read as an OpenAI one would lose its cache tokens, formats.md 0)."""
+    from llm_audit.ingest.logs.anthropic_messages import (
+        AnthropicMessagesReader,
+        is_anthropic_message,
+    )
+    from llm_audit.ingest.logs.gemini import GeminiGenerateContentReader, is_gemini_response
+    from llm_audit.ingest.logs.openai_jsonl import OpenAIResponsesJsonlReader, is_openai_response
+
+    if is_openai_response(response):
+        return OpenAIResponsesJsonlReader()
+    if is_anthropic_message(response):
+        return AnthropicMessagesReader()
+    if is_gemini_response(response):
+        return GeminiGenerateContentReader()
+    return None
+
+
+def not_a_response(where: tuple[str, int], skipped: list[str]) -> list[Row]:
+    skipped.append(f"{where[0]}:{where[1]}: not an OpenAI, Anthropic or Gemini response "
+                   "object with usage")
+    return []

@@ -16,6 +16,7 @@ from llm_audit.ingest.logs._common import (
     as_dict,
     digest,
     num,
+    opt_count,
     opt_float,
     opt_str,
     prompt_text,
@@ -77,8 +78,8 @@ class BedrockInvocationLogReader(JsonRecordReader):
             "region": region,
             # The caller's IAM identity is an application role, not an end user.
             "api_key": opt_str(as_dict(record.get("identity")).get("arn")),
-            "max_tokens": request.get("max_tokens", as_dict(
-                request.get("inferenceConfig")).get("maxTokens")),
+            "max_tokens": opt_count(request.get("max_tokens", as_dict(
+                request.get("inferenceConfig")).get("maxTokens"))),
             "status": "success",
         }
         stop = opt_str(body.get("stop_reason", body.get("stopReason")))

@@ -4,8 +4,10 @@ Token semantics (formats.md 0, inferred from the Langfuse docs): ``usageDetails`
 buckets. ``input`` is the uncached input; ``input_cached_tokens`` / ``cache_read_input_tokens``
 and ``cache_creation_input_tokens`` (and ``input_audio_tokens`` ...) are BESIDE it, so input
 is the sum of the input family; ``output_reasoning_tokens`` is beside ``output`` likewise.
-When only a ``total`` is given the split is unknown and the row is listed, not guessed.
-Only GENERATION observations are usage.
+When only a ``total`` is given the split is unknown and the row is listed, not guessed; a
+``total`` that is not the sum of the buckets is a contradiction (reported with its line).
+GENERATION observations are usage, and any other type (EMBEDDING, ...) that carries usageDetails
+(formats.md 5b lists more types than GENERATION|SPAN|EVENT); spans without usage are not.
 ``latency`` and ``timeToFirstToken`` are in seconds. Unverified: the UI export's CSV header.
 """
 
@@ -18,6 +20,7 @@ from llm_audit.ingest.logs._common import (
     as_dict,
     ms_between,
     num,
+    opt_count,
     opt_float,
     opt_str,
 )
@@ -31,9 +34,9 @@ class LangfuseObservationsReader(JsonRecordReader):
         return "traceId" in record and ("usageDetails" in record or "type" in record)
 
     def rows(self, record: Obj, where: tuple[str, int], skipped: list[str]) -> list[Row]:
-        if record.get("type") not in ("GENERATION", None):
-            return []  # spans and events carry no usage
         d = {k: num(v) for k, v in as_dict(record.get("usageDetails")).items()}
+        if record.get("type") not in ("GENERATION", None) and not any(d.values()):
+            return []  # spans and events carry no usage
         if not d:
             skipped.append(f"{where[0]}:{where[1]}: generation without usageDetails")
             return []
@@ -52,7 +55,14 @@ class LangfuseObservationsReader(JsonRecordReader):
             return []
         latency = opt_float(record.get("latency"))
         ttft = opt_float(record.get("timeToFirstToken"))
+        # formats.md 0: "the total key is the sum when it is present". A total that is not the
+        # sum of the buckets contradicts the additive reading (e.g. cached tokens left inside
+        # `input`): the row is reported with its line (load), not guessed either way.
+        parts = sum(v for k, v in d.items() if k != "total")
+        stated = (f"usageDetails total ({d['total']}) is not the sum of its buckets ({parts})"
+                  if d.get("total") and d["total"] != parts else None)
         return [{
+            "contradiction": stated,
             "timestamp": opt_str(record.get("startTime")),
             "provider": _provider(opt_str(record.get("model")) or ""),
             "model_raw": opt_str(record.get("model")),
@@ -73,7 +83,7 @@ class LangfuseObservationsReader(JsonRecordReader):
             "trace_id": opt_str(record.get("traceId")),
             "session_id": opt_str(record.get("sessionId")),
             "billed_usd": opt_float(record.get("totalCost")),
-            "max_tokens": as_dict(record.get("modelParameters")).get("max_tokens"),
+            "max_tokens": opt_count(as_dict(record.get("modelParameters")).get("max_tokens")),
             "status": "error" if record.get("level") == "ERROR" else "success",
         }]
 

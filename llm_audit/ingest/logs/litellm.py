@@ -39,9 +39,14 @@ class LiteLLMSpendLogsReader(RecordReader):
         meta = as_dict(json_field(record.get("metadata")))
         usage = as_dict(meta.get("usage_object"))
         extra = as_dict(meta.get("additional_usage_values"))
-        read = num(as_dict(usage.get("prompt_tokens_details")).get("cached_tokens")) or num(
-            extra.get("cache_read_input_tokens"))
-        write = num(extra.get("cache_creation_input_tokens"))
+        details = as_dict(usage.get("prompt_tokens_details"))
+        read = num(details.get("cached_tokens")) or num(
+            extra.get("cache_read_input_tokens")) or num(usage.get("cache_read_input_tokens"))
+        # formats.md 5a names additional_usage_values for the writes; the raw usage_object
+        # carries them too (Anthropic's key, or LiteLLM's prompt_tokens_details name):
+        # unverified which versions write which, so any of them, never added together.
+        write = num(extra.get("cache_creation_input_tokens")) or num(
+            usage.get("cache_creation_input_tokens")) or num(details.get("cache_creation_tokens"))
         hit = str(record.get("cache_hit", "")).lower() == "true"
         tags = json_field(record.get("request_tags"))
         feature = tags[0] if isinstance(tags, list) and tags else None

@@ -188,6 +188,13 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
                     c=int(cached[idx]), i=int(r["input_tokens"]), r=int(r["reasoning_tokens"]),
                     o=int(r["output_tokens"])))
         bad_mask |= mask
+    if "contradiction" in table.columns:  # a reader's own check of counts it alone can judge
+        stated = table["contradiction"].notna().to_numpy(dtype=bool)
+        for idx in table.index[stated & ~bad_mask.to_numpy(dtype=bool)][:_LISTED]:
+            if len(found) < _LISTED:
+                r = table.loc[idx]
+                found.append(f"{r['source_file']}:{r['source_line']}: {r['contradiction']}")
+        bad_mask |= stated
     contradiction_count = int(bad_mask.sum())
     if contradiction_count:  # else no copy of the table
         table = table[~bad_mask.to_numpy()]

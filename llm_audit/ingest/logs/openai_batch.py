@@ -28,6 +28,13 @@ class OpenAIBatchOutputReader(JsonRecordReader):
             code = opt_str(as_dict(record.get("error")).get("code")) or "no response"
             skipped.append(f"{where[0]}:{where[1]}: failed batch line ({code})")
             return []
+        status_code = response.get("status_code")
+        if isinstance(status_code, int) and status_code >= 400 and not body.get("usage"):
+            # A failed request's body is an error object, not a response (formats.md 1d).
+            kind = opt_str(as_dict(body.get("error")).get("type")) or "error"
+            skipped.append(f"{where[0]}:{where[1]}: failed batch line (HTTP {status_code}: "
+                           f"{kind})")
+            return []
         row = openai_row(body, where, skipped)
         if row is None:
             return []
@@ -35,7 +42,6 @@ class OpenAIBatchOutputReader(JsonRecordReader):
         row["request_id"] = opt_str(response.get("request_id")) or row["request_id"]
         row["custom_id"] = opt_str(record.get("custom_id"))
         row["stream"] = False
-        status_code = response.get("status_code")
         if isinstance(status_code, int) and status_code >= 400:
             row["status"] = "error"
         return [row]

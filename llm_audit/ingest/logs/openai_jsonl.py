@@ -17,7 +17,7 @@ from llm_audit.ingest.logs._common import (
     opt_str,
     unix_time,
 )
-from llm_audit.ingest.logs._wrapper import unwrap, wrapper_fields
+from llm_audit.ingest.logs._wrapper import not_a_response, reader_for, unwrap, wrapper_fields
 
 
 def is_openai_response(obj: Obj) -> bool:
@@ -73,7 +73,18 @@ class OpenAIResponsesJsonlReader(JsonRecordReader):
         return is_openai_response(unwrap(record)[1])
 
     def rows(self, record: Obj, where: tuple[str, int], skipped: list[str]) -> list[Row]:
+        kind = record.get("type")
+        if isinstance(kind, str) and kind.startswith("response.") and not as_dict(
+                as_dict(record.get("response")).get("usage")):
+            # A Responses stream logged event by event: only the final event (completed,
+            # incomplete, failed) carries the response with its usage; the others are not
+            # usage, as a chat stream's chunks without usage are not.
+            return []
         request, response, wrapper = unwrap(record)
+        if not is_openai_response(response):  # a mixed log: this line is another provider's
+            other = reader_for(response)
+            return other.rows(record, where, skipped) if other else not_a_response(
+                where, skipped)
         row = openai_row(response, where, skipped)
         if row is None:
             return []

@@ -12,7 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from llm_audit.ingest.logs._common import JsonRecordReader, Obj, Row, as_dict, num, opt_str
+from llm_audit.ingest.logs._common import (
+    JsonRecordReader,
+    Obj,
+    Row,
+    as_dict,
+    num,
+    opt_count,
+    opt_float,
+    opt_str,
+    unix_time,
+)
 
 _PROVIDERS = {"aws.bedrock": "bedrock", "gcp.gemini": "google", "gcp.vertex_ai": "vertex_ai",
               "gemini": "google", "vertex_ai": "vertex_ai", "azure.ai.openai": "azure",
@@ -69,10 +79,8 @@ class OtelGenAiReader(JsonRecordReader):
         ttft = _first(a, "gen_ai.response.time_to_first_chunk")
         finish = _first(a, "gen_ai.response.finish_reasons")
         system = str(_first(a, "gen_ai.provider.name", "gen_ai.system") or "openai")
-        import datetime as dt
-
         return {
-            "timestamp": dt.datetime.fromtimestamp(start / 1e9, dt.UTC) if start else None,
+            "timestamp": unix_time(start) if start else None,  # ns (an impossible one: bad)
             "provider": _PROVIDERS.get(system, system),
             "model_raw": opt_str(_first(a, "gen_ai.response.model", "gen_ai.request.model")),
             "request_id": opt_str(_first(a, "gen_ai.response.id")),
@@ -89,11 +97,14 @@ class OtelGenAiReader(JsonRecordReader):
             "service_tier": opt_str(_first(a, "gen_ai.openai.response.service_tier"))
             or "standard",
             "latency_ms": (end - start) / 1e6 if start and end else None,
-            "ttft_ms": float(ttft) * 1000.0 if isinstance(ttft, (int, float)) else None,
-            "max_tokens": _first(a, "gen_ai.request.max_tokens"),
+            # time_to_first_chunk is in seconds (formats.md 5d), whatever value type carries it
+            "ttft_ms": seconds * 1000.0 if (seconds := opt_float(ttft)) is not None else None,
+            "max_tokens": opt_count(_first(a, "gen_ai.request.max_tokens")),
             "finish_reason": finish[0] if isinstance(finish, list) and finish else None,
             "trace_id": opt_str(span.get("traceId")),
             "session_id": opt_str(_first(a, "gen_ai.conversation.id")),
             "feature": opt_str(span.get("name")),
-            "status": "error" if as_dict(span.get("status")).get("code") == 2 else "success",
+            # OTLP/JSON writes the enum as 2 or by name ("STATUS_CODE_ERROR")
+            "status": "error" if as_dict(span.get("status")).get("code") in (
+                2, "2", "STATUS_CODE_ERROR") else "success",
         }
