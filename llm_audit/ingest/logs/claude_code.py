@@ -19,6 +19,7 @@ which reports the exact ``file:line``; the two give the same table (tests/logs).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -173,15 +174,25 @@ def _dedupe(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     if not has_id.any():
         return rows, 0
     side = rows["sidechain"].fillna(False).astype(bool).to_numpy()
-    key = (mid + "\x00" + rows["request_id"].astype("string").fillna("\x01")).to_numpy(
-        dtype=object)
-    keyed = pd.DataFrame({"mid": mid[has_id].to_numpy(dtype=object), "key": key[has_id],
-                          "side": side[has_id]})
-    first_any = keyed.groupby("mid", sort=False)["key"].first()
-    main = keyed[~keyed["side"]]
-    target = main.groupby("mid", sort=False)["key"].first().reindex(first_any.index)
-    target = target.fillna(first_any)
-    joined = np.where(keyed["side"], keyed["mid"].map(target), keyed["key"])
+    # Integer codes stand for the strings: message ids, then (message id, request id) pairs
+    # (a missing request id is code 0, a value of its own).
+    mids = pd.factorize(mid[has_id].to_numpy(dtype=object))[0]
+    rids = pd.factorize(rows["request_id"].astype("string")[has_id].to_numpy(dtype=object),
+                        use_na_sentinel=True)[0] + 1
+    keys = pd.factorize(mids.astype("int64") * (int(rids.max()) + 1) + rids)[0]
+    on_side = side[has_id]
+
+    def first_key(of: np.ndarray) -> np.ndarray:
+        """Per message id code: the key of its first line among ``of`` (-1: none)."""
+        out = np.full(int(mids.max()) + 1, -1, dtype="int64")
+        codes, at = np.unique(mids[of], return_index=True)
+        out[codes] = keys[of][at]
+        return out
+
+    first_any = first_key(np.ones(len(mids), dtype=bool))
+    first_main = first_key(~on_side)
+    target = np.where(first_main >= 0, first_main, first_any)
+    joined = np.where(on_side, target[mids], keys)
     group = np.full(len(rows), -1, dtype="int64")
     group[has_id] = pd.factorize(joined)[0]
     loose = ~has_id
@@ -192,7 +203,7 @@ def _dedupe(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     # lexsort: the last key is the primary one
     ranked = np.lexsort((order, ~speed, -total, side, group))
     winners = ranked[np.r_[True, group[ranked][1:] != group[ranked][:-1]]]
-    first_line = pd.Series(order).groupby(group).transform("min").to_numpy()
+    first_line = np.unique(group, return_index=True)[1][group]  # groups are 0..n-1
     winners = winners[np.argsort(first_line[winners], kind="stable")]
     kept = rows.iloc[winners].drop(columns=["sidechain"]).reset_index(drop=True)
     return kept, len(rows) - len(winners)
@@ -218,19 +229,24 @@ def _schema() -> pa.Schema:
     ])
 
 
-def _usage_lines(sources: Sequence[Source]) -> tuple[bytes, list[int], list[int]]:
-    """The lines that mention "usage", joined, with each one's source index and line."""
-    chunks: list[bytes] = []
+def _usage_lines(sources: Sequence[Source]) -> tuple[bytes, list[int], list[int], int]:
+    """The lines that mention "usage", joined, with each one's source index and line, and
+    the longest one's length (Arrow's block must hold a whole line)."""
+    chunks: list[str] = []
     owner: list[int] = []
     lines: list[int] = []
-    needle = b'"usage"'
+    needle = '"usage"'
     for k, source in enumerate(sources):
-        for number, line in enumerate(source.text.encode().split(b"\n"), 1):
-            if needle in line:
-                chunks.append(line)
-                owner.append(k)
-                lines.append(number)
-    return b"\n".join(chunks) + b"\n", owner, lines
+        text = source.text
+        if needle not in text:  # a scan in C; most files of a directory have some
+            continue
+        found = [(n, line) for n, line in enumerate(text.split("\n"), 1) if needle in line]
+        chunks += [line for _, line in found]
+        lines += [n for n, _ in found]
+        owner += [k] * len(found)
+    longest = max(map(len, chunks), default=0)
+    # One encode of the usage lines, not of every file (they are half of a transcript).
+    return ("\n".join(chunks) + "\n").encode(), owner, lines, longest
 
 
 def _read_arrow(sources: Sequence[Source]) -> pd.DataFrame | None:
@@ -242,12 +258,17 @@ def _read_arrow(sources: Sequence[Source]) -> pd.DataFrame | None:
     import pyarrow.compute as pc
     import pyarrow.json as pj
 
-    data, owner, lines = _usage_lines(sources)
+    data, owner, lines, longest = _usage_lines(sources)
     if not owner:
         return None
     options = pj.ParseOptions(explicit_schema=_schema(), unexpected_field_behavior="ignore")
+    # Blocks are parsed in parallel: a few per core, each big enough for the longest line
+    # (a line across two blocks fails the read); 4 bytes a character at worst.
+    block = max(1 << 20, min(16 << 20, len(data) // (4 * (os.cpu_count() or 1))),
+                4 * longest + 2)
     try:
-        table = pj.read_json(pa.py_buffer(data), parse_options=options)
+        table = pj.read_json(pa.py_buffer(data), read_options=pj.ReadOptions(block_size=block),
+                             parse_options=options)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # the line reader says which line, or reads what Arrow would not
     if table.num_rows != len(owner):
@@ -269,8 +290,11 @@ def _read_arrow(sources: Sequence[Source]) -> pd.DataFrame | None:
     # As _message(): the line's own message, else data.message, or the message inside that.
     use_inner = pc.and_kleene(pc.is_null(direct), pc.is_valid(inner))
     use_outer = pc.and_kleene(pc.is_null(direct), pc.is_null(inner))
+    nested = outer.null_count < len(outer)  # else no agent progress line: the choice is moot
 
     def pick(*path: str) -> pa.Array:
+        if not nested:
+            return col(direct, *path)
         a, b, c = col(direct, *path), col(inner, *path), col(outer, *path)
         return pc.if_else(use_inner, b, pc.if_else(use_outer, c, a))
 
@@ -278,8 +302,9 @@ def _read_arrow(sources: Sequence[Source]) -> pd.DataFrame | None:
         return np.asarray(pc.fill_null(pick("usage", *path), 0).to_numpy(zero_copy_only=False))
 
     def strs(values: pa.Array) -> pd.Series:
-        out = pd.Series(values.to_pandas(), dtype="string")
-        return out.mask(out == "")  # opt_str: "" is no value
+        blank = pc.equal(values, "")  # opt_str: "" is no value
+        return pd.Series(pd.array(pc.if_else(blank, pa.scalar(None, pa.string()), values),
+                                  dtype="string"))
 
     model = strs(pick("model"))
     keep = (pick("usage").is_valid().to_numpy(zero_copy_only=False)
