@@ -41,6 +41,7 @@ from llm_audit.ingest.logs._common import (
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
+    import pyarrow.json as pj
 
 
 def _message(record: Obj) -> Obj:
@@ -72,6 +73,17 @@ def _usage_records(source: Source, options: ReadOptions, bad: list[str], first_l
                              "a partial last line), or pass --skip-bad-lines") from e
 
 
+def _first_lines(text: str, n: int) -> list[str]:
+    """``text.splitlines()[:n]`` without splitting all of a 64 KB head (per file)."""
+    size = 4096
+    while size < len(text):
+        lines = text[:size].splitlines()
+        if len(lines) > n:  # line n ended before the cut
+            return lines[:n]
+        size *= 4
+    return text.splitlines()[:n]
+
+
 class ClaudeCodeTranscriptReader(JsonRecordReader):
     name = "claude-code"
     description = "Claude Code transcripts (~/.claude/projects/*/*.jsonl), deduplicated"
@@ -82,7 +94,7 @@ class ClaudeCodeTranscriptReader(JsonRecordReader):
     def detect(self, source: Source) -> bool:
         # A transcript may open with `{"type":"summary","leafUuid":...}` lines that carry no
         # sessionId; judge by the first lines that parse, not only the first.
-        for line in source.head.splitlines()[:20]:
+        for line in _first_lines(source.head, 20):
             try:
                 record = json.loads(line)
             except ValueError:
@@ -135,9 +147,10 @@ class ClaudeCodeTranscriptReader(JsonRecordReader):
 
     def read_all(self, sources: Sequence[Source], options: ReadOptions) -> pd.DataFrame:
         """The usage table of many transcripts: Arrow when it can, else line by line."""
+        rows = _read_arrow(sources)  # first: it imports pandas while Arrow parses
+
         import pandas as pd
 
-        rows = _read_arrow(sources)
         bad: list[str] = []
         if rows is None:
             got = Collected()
@@ -267,29 +280,65 @@ def _usage_lines(sources: Sequence[Source]) -> tuple[bytearray, list[int], list[
     return out, owner, lines, longest
 
 
-def _read_arrow(sources: Sequence[Source]) -> pd.DataFrame | None:
-    """Every usage line of ``sources`` as a row (``collect``'s columns), or None when Arrow
-    cannot read them in one schema."""
-    import numpy as np
-    import pandas as pd
+_GROUP_CHARS = 24 << 20  # text per Arrow call: ~8 calls for 200 MB, a few blocks each
+
+
+def _parse(data: bytearray, longest: int, options: pj.ParseOptions) -> pa.Table | None:
+    """One Arrow call over usage lines; None when they do not fit the schema."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.json as pj
 
-    data, owner, lines, longest = _usage_lines(sources)
-    if not owner:
-        return None
-    options = pj.ParseOptions(explicit_schema=_schema(), unexpected_field_behavior="ignore")
     # Blocks are parsed in parallel: a few per core, each big enough for the longest line
     # (a line across two blocks fails the read).
     block = max(1 << 20, min(16 << 20, len(data) // (4 * (os.cpu_count() or 1))), longest + 2)
     try:
-        table = pj.read_json(pa.py_buffer(data), read_options=pj.ReadOptions(block_size=block),
-                             parse_options=options)
+        return pj.read_json(pa.py_buffer(data), read_options=pj.ReadOptions(block_size=block),
+                            parse_options=options)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # the line reader says which line, or reads what Arrow would not
-    if table.num_rows != len(owner):
+
+
+def _read_arrow(sources: Sequence[Source]) -> pd.DataFrame | None:
+    """Every usage line of ``sources`` as a row (``collect``'s columns), or None when Arrow
+    cannot read them in one schema.
+
+    The files are cut into usage lines a group at a time, and each group is parsed by Arrow
+    in a worker thread while the next is cut (Arrow does not hold the GIL), and while pandas
+    is imported after the last: on two cores the cutting and the import overlap the parse.
+    """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.json as pj  # here, not first in the worker while pandas is imported
+
+    options = pj.ParseOptions(explicit_schema=_schema(), unexpected_field_behavior="ignore")
+    owner: list[int] = []
+    lines: list[int] = []
+    parts: list[tuple[Future[pa.Table | None], int]] = []
+    with ThreadPoolExecutor(1) as pool:
+        first = 0
+        while first < len(sources):
+            end, chars = first, 0
+            while end < len(sources) and (chars < _GROUP_CHARS or end == first):
+                chars += len(sources[end].text)
+                end += 1
+            data, own, numbers, longest = _usage_lines(sources[first:end])
+            if own:
+                parts.append((pool.submit(_parse, data, longest, options), len(own)))
+                owner += [first + k for k in own]
+                lines += numbers
+            first = end
+        import pandas as pd
+
+        tables = [(part.result(), n) for part, n in parts]
+    if not owner:
         return None
+    got = [t for t, n in tables if t is not None and t.num_rows == n]
+    if len(got) < len(tables):
+        return None
+    table = pa.concat_tables(got)
 
     def col(struct: pa.Array, *path: str) -> pa.Array:
         for name in path:
