@@ -73,15 +73,18 @@ def _usage_records(source: Source, options: ReadOptions, bad: list[str], first_l
                              "a partial last line), or pass --skip-bad-lines") from e
 
 
-def _first_lines(text: str, n: int) -> list[str]:
-    """``text.splitlines()[:n]`` without splitting all of a 64 KB head (per file)."""
-    size = 4096
-    while size < len(text):
-        lines = text[:size].splitlines()
-        if len(lines) > n:  # line n ended before the cut
-            return lines[:n]
+def _first_lines(text: str, n: int) -> Iterator[str]:
+    """``text.splitlines()[:n]``, lazily: detection mostly reads two lines of a 64 KB head
+    (per file), so they are cut from a growing prefix, not from the whole head."""
+    given, size = 0, 2048
+    while given < n:
+        whole = size >= len(text)
+        lines = text.splitlines() if whole else text[:size].splitlines()[:-1]  # last: cut
+        yield from lines[given:n]
+        given = max(given, min(len(lines), n))
+        if whole:
+            return
         size *= 4
-    return text.splitlines()[:n]
 
 
 class ClaudeCodeTranscriptReader(JsonRecordReader):
