@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from llm_audit.errors import InputError
@@ -327,11 +327,11 @@ def _read_arrow(sources: Sequence[Source]) -> pd.DataFrame | None:
             while end < len(sources) and (chars < _GROUP_CHARS or end == first):
                 chars += len(sources[end].text)
                 end += 1
-            data, own, numbers, longest = _usage_lines(sources[first:end])
+            data, own, at, longest = _usage_lines(sources[first:end])
             if own:
                 parts.append((pool.submit(_parse, data, longest, options), len(own)))
                 owner += [first + k for k in own]
-                lines += numbers
+                lines += at
             first = end
         import pandas as pd
 
@@ -349,23 +349,37 @@ def _read_arrow(sources: Sequence[Source]) -> pd.DataFrame | None:
         return struct
 
     whole = table.combine_chunks()
+    where = np.asarray(owner)
+    numbers = np.asarray(lines, dtype="int64")
 
     def top(name: str) -> pa.Array:
         return whole.column(name).combine_chunks()
 
-    direct = top("message")
-    outer = col(top("data"), "message")
-    inner = col(outer, "message")
-    # As _message(): the line's own message, else data.message, or the message inside that.
-    use_inner = pc.and_kleene(pc.is_null(direct), pc.is_valid(inner))
-    use_outer = pc.and_kleene(pc.is_null(direct), pc.is_null(inner))
-    nested = outer.null_count < len(outer)  # else no agent progress line: the choice is moot
+    def chooser() -> Callable[..., pa.Array]:
+        direct = top("message")
+        outer = col(top("data"), "message")
+        inner = col(outer, "message")
+        if outer.null_count == len(outer):  # no agent progress line: the line's own message
+            return lambda *path: col(direct, *path)
+        # As _message(): the line's own message, else data.message, or the message inside.
+        use_inner = pc.and_kleene(pc.is_null(direct), pc.is_valid(inner))
+        use_outer = pc.and_kleene(pc.is_null(direct), pc.is_null(inner))
 
-    def pick(*path: str) -> pa.Array:
-        if not nested:
-            return col(direct, *path)
-        a, b, c = col(direct, *path), col(inner, *path), col(outer, *path)
-        return pc.if_else(use_inner, b, pc.if_else(use_outer, c, a))
+        def pick(*path: str) -> pa.Array:
+            a, b, c = col(direct, *path), col(inner, *path), col(outer, *path)
+            return pc.if_else(use_inner, b, pc.if_else(use_outer, c, a))
+
+        return pick
+
+    pick = chooser()
+    # Usage lines that are not API calls go first, so nothing below converts them.
+    keep = pc.and_(pick("usage").is_valid(),
+                   pc.fill_null(pc.not_equal(pick("model"), "<synthetic>"), True))
+    if keep.false_count:
+        whole = whole.filter(keep)
+        mask = keep.to_numpy(zero_copy_only=False)
+        where, numbers = where[mask], numbers[mask]
+        pick = chooser()
 
     def ints(*path: str) -> np.ndarray:
         return np.asarray(pc.fill_null(pick("usage", *path), 0).to_numpy(zero_copy_only=False))
@@ -376,8 +390,6 @@ def _read_arrow(sources: Sequence[Source]) -> pd.DataFrame | None:
                                   dtype="string"))
 
     model = strs(pick("model"))
-    keep = (pick("usage").is_valid().to_numpy(zero_copy_only=False)
-            & (model != "<synthetic>").fillna(True).to_numpy())
     base, read = ints("input_tokens"), ints("cache_read_input_tokens")
     written = ints("cache_creation_input_tokens")
     has_split = pick("usage", "cache_creation").is_valid().to_numpy(zero_copy_only=False)
@@ -387,7 +399,6 @@ def _read_arrow(sources: Sequence[Source]) -> pd.DataFrame | None:
     w5m = np.where(has_split & (w5m + w1h != written) & (written != 0), written - w1h, w5m)
     written = np.maximum(written, w5m + w1h)
     names = [s.name for s in sources]
-    where = np.asarray(owner)
     project = [n.replace("\\", "/").split("/") for n in names]
     tier = strs(pick("usage", "service_tier")).fillna("standard")
     error = pc.fill_null(top("isApiErrorMessage"), False).to_numpy(zero_copy_only=False)
@@ -414,7 +425,6 @@ def _read_arrow(sources: Sequence[Source]) -> pd.DataFrame | None:
         "sidechain": pc.fill_null(top("isSidechain"), False).to_numpy(zero_copy_only=False),
         "requests": 1,
         "source_file": pd.Series(names, dtype="string").take(where).to_numpy(),
-        "source_line": lines,
+        "source_line": numbers,
     })
-    kept: pd.DataFrame = frame[keep].reset_index(drop=True)
-    return kept
+    return frame
