@@ -259,8 +259,6 @@ def _usage_lines(sources: Sequence[Source]) -> tuple[bytearray, list[int], list[
     longest = 0
     needle = b'"usage"'
     for k, source in enumerate(sources):
-        if '"usage"' not in source.text:  # a scan in C; most files of a directory have some
-            continue
         raw = source.text.encode()  # one file at a time: the heap reuses the memory
         view = memoryview(raw)
         find, rfind, count = raw.find, raw.rfind, raw.count
@@ -271,8 +269,8 @@ def _usage_lines(sources: Sequence[Source]) -> tuple[bytearray, list[int], list[
             end = find(b"\n", at)
             if end == -1:
                 end = len(raw)
-            number += count(b"\n", counted, start)
-            counted = start
+            number += count(b"\n", counted, start)  # from the last usage line's end
+            counted = end
             out += view[start:end]
             out += b"\n"
             owner.append(k)
