@@ -11,9 +11,10 @@ the same run, so the machine's load hits both:
 * ``ccusage daily --json --offline --timezone UTC`` with ``CLAUDE_CONFIG_DIR`` pointing at it;
 * ``llm-audit logs DIR/projects --timezone UTC --format json``.
 
-Prints both wall times, the ratio, the load average, and whether the per-day input, output,
-cache-creation and cache-read token totals are identical (ccusage's ``inputTokens`` is
-Anthropic's uncached input, so ours is ``input_tokens - cache_read - cache_write``).
+Prints both wall times, CPU seconds and peak RSS, the ratio, the load average, and whether
+the per-day input, output, cache-creation and cache-read token totals are identical
+(ccusage's ``inputTokens`` is Anthropic's uncached input, so ours is ``input_tokens -
+cache_read - cache_write``).
 ccusage comes from npm: ``npm install --prefix /tmp/ccusage ccusage@20.0.24``.
 """
 
@@ -26,6 +27,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -188,14 +190,23 @@ def generate(root: Path, megabytes: int, seed: int = 11) -> None:
         i += 1
 
 
-def _timed(argv: list[str], env: dict[str, str]) -> tuple[float, bytes]:
-    t0 = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, env=env, check=False)
-    seconds = time.perf_counter() - t0
-    if done.returncode not in (0, 1):
-        sys.stderr.write(done.stderr.decode()[-2000:])
-        raise SystemExit(f"{argv[0]} failed with exit {done.returncode}")
-    return seconds, done.stdout
+def _timed(argv: list[str], env: dict[str, str]) -> tuple[float, float, float, bytes]:
+    """Wall seconds, CPU seconds (user + system, all threads) and peak RSS in MiB of the
+    child (``os.wait4``, so its own figures), and its stdout."""
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, env=env)
+        assert child.stdout is not None
+        out = child.stdout.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - t0
+        child.returncode = code = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        child.stdout.close()
+        if code not in (0, 1):
+            err.seek(0)
+            sys.stderr.write(err.read().decode()[-2000:])
+            raise SystemExit(f"{argv[0]} failed with exit {code}")
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out
 
 
 def main() -> None:
@@ -221,16 +232,20 @@ def main() -> None:
     cli = str(Path(sys.executable).with_name("llm-audit"))
     theirs_argv = [args.ccusage, "daily", "--json", "--offline", "--timezone", "UTC"]
     ours_argv = [cli, "logs", str(root / "projects"), "--timezone", "UTC", "--format", "json"]
-    best = {"ccusage": float("inf"), "llm-audit": float("inf")}
+    # tool -> (wall, cpu, peak MiB) of its fastest run
+    best = {"ccusage": (float("inf"), 0.0, 0.0), "llm-audit": (float("inf"), 0.0, 0.0)}
     theirs_out = ours_out = b""
     for _ in range(args.rounds):  # alternate, so a burst of load hits both
-        t, theirs_out = _timed(theirs_argv, env)
-        best["ccusage"] = min(best["ccusage"], t)
-        t, ours_out = _timed(ours_argv, env)
-        best["llm-audit"] = min(best["llm-audit"], t)
-    print(f"ccusage daily --json --offline: {best['ccusage']:6.2f} s (best of {args.rounds})")
-    print(f"llm-audit logs (full analysis): {best['llm-audit']:6.2f} s (best of {args.rounds})")
-    print(f"speed-up: {best['ccusage'] / best['llm-audit']:.2f}x  (target >= 2x)")
+        *run, theirs_out = _timed(theirs_argv, env)
+        best["ccusage"] = min(best["ccusage"], tuple(run))  # type: ignore[assignment]
+        *run, ours_out = _timed(ours_argv, env)
+        best["llm-audit"] = min(best["llm-audit"], tuple(run))  # type: ignore[assignment]
+    for name, label in (("ccusage", "ccusage daily --json --offline"),
+                        ("llm-audit", "llm-audit logs (full analysis)")):
+        wall, cpu, peak = best[name]
+        print(f"{label}: {wall:6.2f} s wall, {cpu:5.2f} s CPU, {peak:,.0f} MiB peak "
+              f"(fastest of {args.rounds})")
+    print(f"speed-up: {best['ccusage'][0] / best['llm-audit'][0]:.2f}x  (target >= 2x)")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     theirs = {

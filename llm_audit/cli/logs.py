@@ -18,6 +18,8 @@ from llm_audit.cli.common import (
     load_book,
 )
 
+report_done = False  # set once the report is on its way: main exits without teardown
+
 
 def _progress(message: str) -> None:
     sys.stderr.write(f"\r\x1b[K{message[:120]}")
@@ -68,5 +70,7 @@ def logs(
         users=users, route_to=route_to))
     if tty:
         sys.stderr.write("\r\x1b[K")
+    global report_done
+    report_done = True
     emit(logs_report(result, book.provenance), fmt, output,
          inputs=tuple(Path(f) for f in files if f != "-"))

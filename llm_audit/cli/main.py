@@ -83,8 +83,8 @@ def run(argv: list[str] | None = None) -> None:
 
     typer turns usage errors into exit 2 itself (and `typer.Exit` into its code); everything
     that escapes a command lands here. As a process of its own (``argv`` None), once `bill`
-    has written its report it exits without the interpreter's teardown: freeing a large
-    bill's tables object by object took longer than some reports.
+    or `logs` has written its report it exits without the interpreter's teardown: freeing
+    large tables object by object took longer than some reports.
     """
     if argv is not None:
         _run(argv)
@@ -92,11 +92,17 @@ def run(argv: list[str] | None = None) -> None:
     try:
         _run(None)
     except SystemExit as e:
-        if bill_cmd.report_done and (e.code is None or isinstance(e.code, int)):
+        if _report_done() and (e.code is None or isinstance(e.code, int)):
             _exit_now(e.code or 0)
         raise
-    if bill_cmd.report_done:
+    if _report_done():
         _exit_now(0)
+
+
+def _report_done() -> bool:
+    """A command whose tables are big (bill, logs) has written its report: freeing them
+    object by object at exit is all that is left (0.2 s CPU on a 200 MB transcript dir)."""
+    return bill_cmd.report_done or logs_cmd.report_done
 
 
 def _exit_now(code: int) -> None:

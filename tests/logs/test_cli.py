@@ -261,3 +261,24 @@ def test_fast_mode_is_priced_at_its_multiplier_or_unpriced(cli: Cli, tmp_path: P
     table = cli(["logs", str(f)])
     assert '2 request(s) ran with speed "fast": 1 priced' in " ".join(table.stdout.split())
     assert "1 unpriced" in " ".join(table.stdout.split())
+
+
+def test_console_run_exits_without_teardown_after_the_whole_report(tmp_path: Path) -> None:
+    # As its own process `logs` ends with os._exit once the report is written: stdout must
+    # be flushed whole before, and a bad input still exits 2 with its file:line.
+    import subprocess
+    import sys
+
+    argv = [sys.executable, "-m", "llm_audit", "logs", str(ASSETS / "claude_projects"),
+            "--format", "json"]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["requests"] == 4
+    broken = tmp_path / "p" / "s.jsonl"
+    broken.parent.mkdir()
+    good = (ASSETS / "claude_projects" / "-home-me-proj" / "0a1b2c3d-session.jsonl").read_text()
+    broken.write_text(good + '{"type":"assistant","sessionId":"s","message":{"usage":{"in\n')
+    done = subprocess.run([*argv[:4], str(tmp_path), "--format", "json"], capture_output=True,
+                          text=True, check=False, cwd=ROOT)
+    assert done.returncode == 2 and "s.jsonl:6: broken JSON line" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""

@@ -316,3 +316,49 @@ def test_claude_code_arrow_and_line_reader_agree(tmp_path: Path,
             "source_line", "feature", "status", "service_tier", "web_search_requests"]
     assert fast.table[cols].equals(slow.table[cols])
     assert fast.transcript_duplicates == slow.transcript_duplicates == 2
+
+
+def test_claude_code_files_parsed_in_groups_agree_with_the_line_reader(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each file its own Arrow call (groups of ~24 MB on a real directory): the rows, their
+    # file and line, and the de-duplication across files are those of the line reader.
+    from llm_audit.ingest.logs import claude_code
+
+    d = _transcripts(tmp_path, {
+        "a.jsonl": ['{"type":"user","sessionId":"s","message":{"content":"hi"}}',
+                    _cc_line("m1", "r1", "2026-11-02T10:00:00Z", 5),
+                    _cc_line("m1", "r1", "2026-11-02T10:00:01Z", 50)],
+        "b.jsonl": ['{"type":"summary","summary":"x","leafUuid":"u"}',
+                    _cc_line("m2", "r2", "2026-11-02T11:00:00Z", 7)],
+        "c.jsonl": ['{"type":"user","sessionId":"s","message":{"content":"no usage here"}}'],
+        "d-agent.jsonl": [_cc_line("m1", "r9", "2026-11-02T10:00:02Z", 90, side=True),
+                          _cc_line("m3", "r3", "2026-11-03T09:00:00Z", 3, side=True)],
+    })
+    whole = load_logs([str(d)])
+    monkeypatch.setattr(claude_code, "_GROUP_CHARS", 1)
+    grouped = load_logs([str(d)])
+    monkeypatch.setattr(claude_code, "_read_arrow", lambda sources: None)
+    slow = load_logs([str(d)])
+    cols = ["timestamp", "model_raw", *TOKEN_COLUMNS, "request_id", "message_id",
+            "source_file", "source_line", "feature", "status"]
+    assert grouped.table[cols].equals(slow.table[cols])
+    assert grouped.table.equals(whole.table)
+    assert grouped.table["source_line"].tolist() == [3, 2, 2]
+    assert grouped.table["output_tokens"].tolist() == [50, 7, 3]
+    assert grouped.transcript_duplicates == slow.transcript_duplicates == 2
+
+
+def test_claude_code_broken_line_in_a_later_group_names_its_file_and_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from llm_audit.ingest.logs import claude_code
+
+    monkeypatch.setattr(claude_code, "_GROUP_CHARS", 1)
+    d = _transcripts(tmp_path, {
+        "a.jsonl": [_cc_line("m1", "r1", "2026-11-02T10:00:00Z", 5)],
+        "b.jsonl": [_cc_line("m2", "r2", "2026-11-02T11:00:00Z", 7),
+                    '{"type":"assistant","message":{"usage":{"in'],
+    })
+    with pytest.raises(InputError) as e:
+        load_logs([str(d)])
+    assert e.value.where is not None and e.value.where.endswith("b.jsonl:2")
+    assert len(load_logs([str(d)], skip_bad_lines=True).table) == 2

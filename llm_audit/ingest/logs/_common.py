@@ -13,7 +13,6 @@ import json
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from llm_audit.errors import InputError
@@ -252,9 +251,22 @@ def _array_items(data: object) -> list[Any] | None:
     return None
 
 
-@lru_cache(maxsize=8)
+_LAST_FIRST: list[tuple[Source, Obj | None]] = []
+
+
 def first_record(source: Source) -> Obj | None:
-    """The first JSON object of a JSONL file or JSON array, from the head only."""
+    """The first JSON object of a JSONL file or JSON array, from the head only.
+
+    Every reader's ``detect`` asks it of the same source in turn: the last answer is kept
+    for that source object (an ``lru_cache`` hashed the whole text of each file)."""
+    if _LAST_FIRST and _LAST_FIRST[0][0] is source:
+        return _LAST_FIRST[0][1]
+    record = _first_record(source)
+    _LAST_FIRST[:] = [(source, record)]
+    return record
+
+
+def _first_record(source: Source) -> Obj | None:
     head = source.head.lstrip()
     if not head:
         return None

@@ -73,8 +73,6 @@ def _read_one(source: Source, forced: str | None, mapping: dict[str, str] | None
 def load_logs(specs: Sequence[str], *, input_format: str | None = None,
               maps: Sequence[str] = (), skip_bad_lines: bool = False,
               progress: Callable[[str], None] | None = None) -> LogLoad:
-    import pandas as pd
-
     from llm_audit.usage import schema
 
     mapping = parse_map(list(maps)) if maps else None
@@ -145,6 +143,8 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
         transcript_dups += int(df.attrs.get("transcript_duplicates", 0))
         if len(df):
             frames.append(df)
+    import pandas as pd  # here: the transcript reader imports it while Arrow parses
+
     for got in pending.values():
         df = build(got.rows, got.bad, got.skipped)
         bad.extend(got.bad)
