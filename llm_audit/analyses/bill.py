@@ -114,12 +114,12 @@ def load(
 
     frames: list[pd.DataFrame] = []
     seen: list[tuple[str, str, int]] = []
-    sources: list[Source | None] = list(open_sources(specs))
+    sources: list[Source | None] = list(open_sources(specs, lazy=True))
     for i, source in enumerate(sources):
         if source is None:
             continue
         sources[i] = None  # out of the list: a large export's text is freed once it is read
-        if not source.text or source.text.isspace():  # no copy of a large text
+        if source.is_blank():  # no copy of a large text
             raise InputError(
                 "empty file: no header and no rows",
                 path=source.name,

@@ -118,12 +118,28 @@ def _read_csv_arrow(
 def _plain_file(source: Source) -> Any:
     """The source's file, memory-mapped, when it is a plain file on disk (not stdin, gzip or a
     zip member): encoding the decoded text back to bytes cost a copy of the whole export.
-    The file was decoded as UTF-8 already; Arrow skips a BOM as the decoder did."""
+    A file not decoded yet (``Source.path``) is checked to be UTF-8 here, as decoding it
+    would (Arrow checks only the string columns it converts); when it is not, its ``text``
+    raises the error that names the line. Arrow skips a BOM as the decoder does."""
     import os
 
+    import numpy as np
     import pyarrow as pa
 
     try:
+        if source.path is not None:
+            mapped = pa.memory_map(str(source.path))
+            data = mapped.read_buffer()
+            offsets = pa.py_buffer(np.array([0, data.size], dtype=np.int64))
+            try:  # one Arrow cast checks the bytes (a Python decode took 0.1 s per 200 MB)
+                pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, data]).cast(
+                    pa.large_string()
+                )
+            except pa.ArrowInvalid:
+                _ = source.text  # raises the InputError with the line
+                raise
+            mapped.seek(0)
+            return mapped
         if not os.path.isfile(source.name):
             return None
         with open(source.name, "rb") as f:
