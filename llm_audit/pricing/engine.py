@@ -23,7 +23,7 @@ resolved once; every per-row step is a column operation.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from llm_audit.pricing.book import PriceBook
 from llm_audit.pricing.tables import RATE_FIELDS
@@ -209,6 +209,7 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
         speed = df["speed"].astype("string").str.strip().str.lower()
         speed = speed.mask(speed.isin(["", "standard"]))
     speeds = [] if speed is None else [s for s in speed.dropna().unique()]
+    merged: Any  # the rates beside each row: a frame, or (large inputs) a dict of columns
     if table.empty:
         merged = df.copy()
         for f in RATE_FIELDS:
@@ -263,12 +264,15 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
                 codes[n:][right.index.to_numpy()],
                 right["effective"].array.asi8,
             )
-            merged = pd.DataFrame(
-                {c: right[c].astype("float64" if c == "lc_missing" else right[c].dtype)
-                 .array.take(at, allow_fill=True) for c in right.columns}
-            )
+            # Columns of their own, not one DataFrame: building a frame stacked its ~20
+            # float columns into one block, a copy of them all.
+            merged = {"effective": pd.Series(right["effective"].array.take(at, allow_fill=True))}
+            for c in right.columns:
+                if c != "effective":
+                    values = right[c].to_numpy(dtype="float64", na_value=np.nan)
+                    merged[c] = pd.Series(np.append(values, np.nan)[at], copy=False)
         for col in _ROW_COLUMNS:
-            merged[col] = df[col].array
+            merged[col] = df[col].reset_index(drop=True)
         mult = np.ones(n)
         for r in regions:
             mask = (merged["region"] == r).fillna(False).to_numpy(dtype=bool)
@@ -280,7 +284,7 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
                 factor = merged[f"_speed_{s}"].to_numpy(dtype="float64")
                 no_speed |= mask & np.isnan(factor)
                 mult = np.where(mask, np.nan_to_num(factor, nan=1.0) * mult, mult)
-        merged["_multiplier"] = mult
+        merged["_multiplier"] = pd.Series(mult, copy=False)
 
     inp = merged["input_tokens"].to_numpy(dtype="float64")
     reqs = np.maximum(merged["requests"].to_numpy(dtype="float64"), 1.0)
