@@ -141,6 +141,15 @@ def _resolve(
     df: pd.DataFrame, book: PriceBook
 ) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """(model, price_rule, region, unpriced reason) per row; each distinct pair resolved once."""
+    codes, found = _resolve_pairs(df, book)
+    return _spread(found, codes, df.index)
+
+
+def _resolve_pairs(
+    df: pd.DataFrame, book: PriceBook
+) -> tuple[np.ndarray, list[tuple[str, str, str, str]]]:
+    """The distinct (model_raw, provider) pairs resolved: each row's pair, and per pair
+    (model, price_rule, region, unpriced reason), "" for none."""
     import numpy as np
     import pandas as pd
 
@@ -162,15 +171,46 @@ def _resolve(
         else:
             hint = f"; close: {', '.join(res.close)}" if res is not None and res.close else ""
             found.append(("", "", "", f"unknown model{hint}"))
-    take = np.asarray(codes)
+    return np.asarray(codes), found
+
+
+def _spread(
+    found: list[tuple[str, str, str, str]], take: np.ndarray, index: pd.Index
+) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    import pandas as pd
+
     cols = []
     for i in range(4):
         # One string per distinct pair, spread by position (an arrow take, not a million
         # Python strings converted one by one); no model or region is NA, decided per pair.
         values = [f[i] or (None if i in (0, 2) else "") for f in found]
         distinct = pd.array(values, dtype="string")
-        cols.append(pd.Series(distinct.take(take), index=df.index))
+        cols.append(pd.Series(distinct.take(take), index=index))
     return cols[0], cols[1], cols[2], cols[3]
+
+
+class _Gathered(dict[str, "pd.Series"]):
+    """The rate-table columns beside each row, gathered by position when first used (rows
+    of models without a long-context price never read the long-context rates)."""
+
+    def __init__(self, right: pd.DataFrame, at: np.ndarray) -> None:
+        super().__init__()
+        self._right = right
+        self._at = at
+
+    def __missing__(self, key: str) -> pd.Series:
+        import numpy as np
+        import pandas as pd
+
+        if key not in self._right.columns:
+            raise KeyError(key)
+        if key == "effective":
+            value = pd.Series(self._right[key].array.take(self._at, allow_fill=True))
+        else:
+            column = self._right[key].to_numpy(dtype="float64", na_value=np.nan)
+            value = pd.Series(np.append(column, np.nan)[self._at], copy=False)
+        self[key] = value
+        return value
 
 
 def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.DataFrame:
@@ -195,13 +235,22 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
         out["long_context"] = pd.Series(dtype="bool")
         out.attrs["pricing"] = book.provenance
         return out
-    model, rule, found_region, reason = _resolve(df, book)
+    pair_codes, found = _resolve_pairs(df, book)
+    model, rule, found_region, reason = _spread(found, pair_codes, df.index)
     df["model"] = model
     df["price_rule"] = rule
-    region = df["region"].fillna(found_region)
-    df["region"] = region.replace("", pd.NA).str.lower()
+    if bool(df["region"].isna().all()):  # the region is the pair's: lower-cased per pair
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
-    table = book.rate_frame(m for m in df["model"].dropna().unique())
+        words = pa.array([f[2] or None for f in found], type=pa.string())
+        lowered = pd.array(pc.utf8_lower(words), dtype="string")  # as .str.lower() does
+        df["region"] = pd.Series(lowered.take(pair_codes), index=df.index)
+    else:
+        region = df["region"].fillna(found_region)
+        df["region"] = region.replace("", pd.NA).str.lower()
+
+    table = book.rate_frame(sorted({f[0] for f in found if f[0]}))
     for col in ("model", "service_tier"):
         df[col] = df[col].astype("string")
     speed = None
@@ -230,16 +279,21 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
         table = table.drop(columns=["price_regions", "price_speeds"])
         # Rates matched by (model, tier) integer codes and time: sorting and re-ordering the
         # whole usage table (dozens of string columns) was most of the time on large inputs.
-        m_codes, _ = pd.factorize(
-            pd.concat([df["model"].fillna(""), table["model"].astype("string")], ignore_index=True)
+        # (model, tier) codes: the model from its pair, the tier factorized once.
+        t_codes, t_uniq = pd.factorize(df["service_tier"].fillna(""))
+        tier_at = {t: i + 1 for i, t in enumerate(t_uniq)}
+        model_at = {m: i + 1 for i, m in enumerate(table["model"].unique())}
+        width = len(t_uniq) + 2
+        pair_model = np.array([model_at.get(f[0], 0) for f in found], dtype=np.int64)
+        row_codes = pair_model[pair_codes] * width + (np.asarray(t_codes, dtype=np.int64) + 1)
+        entry_codes = np.array(
+            [
+                model_at[m] * width + tier_at.get(t, 0)
+                for m, t in zip(table["model"], table["service_tier"], strict=True)
+            ],
+            dtype=np.int64,
         )
-        t_codes, t_uniq = pd.factorize(
-            pd.concat(
-                [df["service_tier"].fillna(""), table["service_tier"].astype("string")],
-                ignore_index=True,
-            )
-        )
-        codes = m_codes * (len(t_uniq) + 1) + t_codes
+        codes = np.concatenate([row_codes, entry_codes])
         right = table.drop(columns=["model", "service_tier"]).sort_values(
             "effective", kind="stable"
         )
@@ -266,11 +320,8 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
             )
             # Columns of their own, not one DataFrame: building a frame stacked its ~20
             # float columns into one block, a copy of them all.
-            merged = {"effective": pd.Series(right["effective"].array.take(at, allow_fill=True))}
-            for c in right.columns:
-                if c != "effective":
-                    values = right[c].to_numpy(dtype="float64", na_value=np.nan)
-                    merged[c] = pd.Series(np.append(values, np.nan)[at], copy=False)
+            merged = _Gathered(right, at)
+            merged["effective"] = merged["effective"]  # gathered now: `in merged` is asked
         for col in _ROW_COLUMNS:
             merged[col] = df[col].reset_index(drop=True)
         mult = np.ones(n)
@@ -298,9 +349,13 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
     long_ctx = over & has_lc
     lc_missing = over & merged["lc_missing"].fillna(False).to_numpy(dtype=bool)
 
+    any_long = bool(long_ctx.any())
+
     def rate(field: str) -> np.ndarray:
-        base = merged[f"rate_{field}"].to_numpy(dtype="float64")
-        lc = merged[f"lc_{field}"].to_numpy(dtype="float64")
+        base: np.ndarray = merged[f"rate_{field}"].to_numpy(dtype="float64")
+        if not any_long:
+            return base
+        lc: np.ndarray = merged[f"lc_{field}"].to_numpy(dtype="float64")
         return np.where(long_ctx, lc, base)
 
     cache_read = merged["cache_read_tokens"].to_numpy(dtype="float64")

@@ -451,7 +451,6 @@ def usage_table(columns: Mapping[str, Any], n: int) -> pd.DataFrame:
     Extra columns follow the contract's, as ``normalize`` keeps them."""
     import numpy as np
     import pandas as pd
-    import pyarrow as pa
 
     from llm_audit.usage.schema import _TIER_ALIASES, BY_NAME, COLUMNS, _coerce
 
