@@ -227,7 +227,7 @@ def _days(ts: pd.Series, tz: str) -> tuple[pd.Series, Any]:
     # Format each distinct day once (strftime on a million timestamps takes seconds) and
     # spread the labels by one Arrow take (hashing, not sorting, a million days).
     codes, uniq = pd.factorize(d64.view("int64"))
-    labels = pa.array([str(u) for u in uniq.astype("datetime64[D]")], type=pa.string())
+    labels = pa.array([str(u) for u in uniq.astype("datetime64[D]")], type=pa.large_string())
     taken = labels.take(pa.array(codes.astype("int64")))
     return pd.Series(pd.arrays.ArrowStringArray(taken), index=ts.index, dtype="string"), d64
 

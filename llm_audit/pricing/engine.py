@@ -243,7 +243,7 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        words = pa.array([f[2] or None for f in found], type=pa.string())
+        words = pa.array([f[2] or None for f in found], type=pa.large_string())
         lowered = pd.array(pc.utf8_lower(words), dtype="string")  # as .str.lower() does
         df["region"] = pd.Series(lowered.take(pair_codes), index=df.index)
     else:
@@ -347,7 +347,7 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
     over = np.where(declared, declared_long, (inp / reqs) > np.nan_to_num(threshold, nan=np.inf))
     has_lc = ~np.isnan(threshold)
     long_ctx = over & has_lc
-    lc_missing = over & merged["lc_missing"].fillna(False).to_numpy(dtype=bool)
+    lc_missing = over & merged["lc_missing"].fillna(0).to_numpy(dtype=bool)  # 0.0/1.0 or bool
 
     any_long = bool(long_ctx.any())
 
@@ -437,5 +437,5 @@ def _strings_at(codes: np.ndarray, values: list[str]) -> pd.Series:
     import pandas as pd
     import pyarrow as pa
 
-    taken = pa.array(values, type=pa.string()).take(pa.array(codes, mask=codes < 0))
+    taken = pa.array(values, type=pa.large_string()).take(pa.array(codes, mask=codes < 0))
     return pd.Series(pd.arrays.ArrowStringArray(taken), dtype="string")
