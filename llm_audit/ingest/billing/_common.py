@@ -451,14 +451,25 @@ def usage_table(columns: Mapping[str, Any], n: int) -> pd.DataFrame:
 
     from llm_audit.usage.schema import _TIER_ALIASES, BY_NAME, COLUMNS, _coerce
 
+    # Absent columns of one kind share one immutable array (copy-on-write protects them):
+    # each all-null string column or all-NaN float column of its own was ~8 MB to fault in.
+    shared: dict[str, Any] = {}
+
     def const_str(value: str | None) -> pd.Series:
-        return pd.Series(pd.arrays.ArrowStringArray(constant_strings(value, n)), dtype="string")
+        arr = (
+            shared.setdefault("nulls", constant_strings(None, n))
+            if value is None
+            else constant_strings(value, n)
+        )
+        return pd.Series(pd.arrays.ArrowStringArray(arr), dtype="string")
 
     def series(value: Any) -> pd.Series:
         if isinstance(value, pd.Series):
             return value.reset_index(drop=True)
         if value is None or isinstance(value, str):
             return const_str(value)
+        if type(value) is int and value == 0:  # zeros from calloc: pages faulted when read
+            return pd.Series(np.zeros(n, dtype=np.int64), index=pd.RangeIndex(n))
         return pd.Series(value, index=pd.RangeIndex(n))
 
     def absent(kind: str) -> pd.Series | None:
@@ -469,7 +480,9 @@ def usage_table(columns: Mapping[str, Any], n: int) -> pd.DataFrame:
         if kind == "int":
             return pd.Series(np.zeros(n, dtype=np.int64), index=index)
         if kind == "float":
-            return pd.Series(np.full(n, np.nan), index=index)
+            if "nan" not in shared:
+                shared["nan"] = np.full(n, np.nan)
+            return pd.Series(shared["nan"], index=index, copy=False)
         if kind == "Int":
             missing = np.ones(n, dtype=bool)
             return pd.Series(pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), missing), index)
