@@ -275,9 +275,10 @@ def analyze(
     pu = _priced_usage(usage, book) if len(usage) else None
     pc: pd.DataFrame | None = None
     if is_cost.any():
-        pc = df[is_cost].reset_index(drop=True)
+        # A cost export only: the rows as they are (a filter copied every column).
+        pc = df.copy(deep=False) if is_cost.all() else df[is_cost].reset_index(drop=True)
         # Cost rows carry an amount, not tokens: only their model needs resolving.
-        pc["model"] = resolve_models(pc, book).to_numpy()
+        pc["model"] = resolve_models(pc, book).array
         pc["token_kind"] = pc["token_kind"].fillna("other")
         pc["model_key"] = pc["model"].fillna(pc["model_raw"])
 

@@ -134,7 +134,9 @@ def resolve_models(usage: pd.DataFrame, book: PriceBook) -> pd.Series:
 
     if not len(usage):
         return pd.Series([], dtype="string")
-    return _resolve(usage, book)[0]
+    codes, found = _resolve_pairs(usage, book)
+    model = pd.array([f[0] or None for f in found], dtype="string")
+    return pd.Series(model.take(codes), index=usage.index)
 
 
 def _resolve(
