@@ -617,7 +617,9 @@ def _totals_by(pu: pd.DataFrame, col: str, name: str) -> pd.DataFrame:
     import pandas as pd
 
     codes, uniques = pd.factorize(pu[col], use_na_sentinel=False)
-    order = np.argsort(codes, kind="stable")
+    # numpy's stable sort of 16-bit integers is a radix sort: ~5x faster than of int64
+    narrow = codes.astype(np.uint16) if len(uniques) < 2**16 else codes
+    order = np.argsort(narrow, kind="stable")
     starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0])
     ends = np.r_[starts[1:], len(order)]
     quantity = np.add.reduceat(pu["q_all"].to_numpy(dtype=np.int64)[order], starts)
