@@ -397,16 +397,23 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
         )
         why_code[i] = reasons.setdefault(why, len(reasons))
     out = df.drop(columns=["_row"])
+    blank = bool(unpriced.any())
+
+    def priced_only(values: np.ndarray) -> np.ndarray:
+        # NaN where unpriced; with every row priced, the values themselves (no copy)
+        return np.where(unpriced, np.nan, values) if blank else values
+
     for name, values in costs.items():
-        out[name] = np.where(unpriced, np.nan, values)
-    out["cost_total"] = out[list(costs)].sum(axis=1, min_count=1).where(~unpriced)
+        out[name] = priced_only(values)
+    total = out[list(costs)].sum(axis=1, min_count=1)
+    out["cost_total"] = total.where(~unpriced) if blank else total
     for name, values in split.items():
-        out[name] = np.where(unpriced, np.nan, values)
+        out[name] = priced_only(values)
     if rates:
         out["price_effective"] = merged["effective"].array if "effective" in merged else pd.NaT
         for f in RATE_FIELDS:
-            out[f"unit_{f}"] = np.where(unpriced, np.nan, unit[f] * PER_MILLION)
-        out["unit_web_search"] = np.where(unpriced, np.nan, search_rate * m * PER_MILLION)
+            out[f"unit_{f}"] = priced_only(unit[f] * PER_MILLION)
+        out["unit_web_search"] = priced_only(search_rate * m * PER_MILLION)
     out["priced"] = ~unpriced
     out["unpriced_reason"] = _strings_at(why_code, list(reasons))
     out["long_context"] = long_ctx
