@@ -978,7 +978,6 @@ def _what_if_rows(pu: pd.DataFrame, short_output_tokens: int) -> tuple[pd.DataFr
     frame = p.assign(
         _short=(per_req_out <= short_output_tokens).fillna(False).to_numpy(dtype=bool),
         _key=p[batch_key] if batch_key else None,
-        speed=p["speed"] if "speed" in p.columns else None,
     )
     keys = [
         "provider",
@@ -997,11 +996,15 @@ def _what_if_rows(pu: pd.DataFrame, short_output_tokens: int) -> tuple[pd.DataFr
     # model, else the raw id): the same groups in the same order, fewer million-row keys.
     by = [k for k in keys if k != "model_key"]
     by[by.index("context_tier")] = "long_context"
+    if "speed" not in p.columns:  # a key of one value (None) splits nothing; factorizing a
+        by.remove("speed")  # million-element object column of it took ~0.07 s
     grouped = frame.groupby(by, dropna=False, sort=False)
     g = grouped[list(_SUMS)].sum()
     # A what-if prices the group at its latest date: another model's price from then on.
     g["timestamp"] = grouped["timestamp"].max()
     g = g.reset_index()
+    if "speed" not in g.columns:
+        g["speed"] = np.nan  # what the group-by gave the None key: a float NaN column
     g["model_key"] = g["model"].fillna(g["model_raw"])
     g["context_tier"] = np.where(g["long_context"].to_numpy(dtype=bool), "long", "standard")
     return g[[*keys, *_SUMS, "timestamp"]], batch_key
