@@ -13,7 +13,6 @@ import io
 import sys
 import zipfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -25,16 +24,65 @@ if TYPE_CHECKING:
 SNIFF_BYTES = 64 * 1024
 
 
-@dataclass(frozen=True)
 class Source:
-    """One input text: where it came from (for `file:line` errors) and its content."""
+    """One input text: where it came from (for `file:line` errors) and its content.
 
+    A plain file opened with ``open_sources(..., lazy=True)`` is read and decoded only when a
+    reader asks for its ``text``: a reader that parses the file itself (Arrow, memory-mapped)
+    looks at the ``head`` only, and reading and decoding a 200 MB export it never used was
+    a quarter of a second. ``path`` is that file (None for text already in memory). Read-only.
+    """
+
+    __slots__ = ("_text", "name", "path")
     name: str  # path, `archive.zip:member`, or `<stdin>`
-    text: str
+    path: Path | None
+    _text: str | None
+
+    def __init__(self, name: str, text: str | None = None, *, path: Path | None = None) -> None:
+        if text is None and path is None:
+            raise ValueError("a Source needs its text or its path")
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "_text", text)
+        object.__setattr__(self, "path", path)
+
+    def __setattr__(self, key: str, value: object) -> None:
+        raise AttributeError(f"Source is read-only ({key})")
+
+    def __repr__(self) -> str:
+        return f"Source({self.name!r})"
+
+    @property
+    def text(self) -> str:
+        text: str | None = self._text
+        if text is None:
+            path = self.path
+            if path is None:  # the constructor requires one of the two
+                raise RuntimeError("a Source with neither text nor path")
+            text = _decode(_read(path), self.name)
+            object.__setattr__(self, "_text", text)
+        return text
 
     @property
     def head(self) -> str:
-        return self.text[:SNIFF_BYTES]
+        if self._text is not None or self.path is None:
+            return self.text[:SNIFF_BYTES]
+        import codecs
+
+        try:
+            with self.path.open("rb") as f:
+                raw = f.read(4 * SNIFF_BYTES)  # a character is at most 4 bytes
+            # final=False: a character cut at the end of the read is left out, not an error
+            part = codecs.getincrementaldecoder("utf-8-sig")().decode(raw, final=False)
+        except (OSError, UnicodeDecodeError):
+            return self.text[:SNIFF_BYTES]  # the whole read names the error and its line
+        return part[:SNIFF_BYTES]
+
+    def is_blank(self) -> bool:
+        """No text, or only white space (without decoding a large file that has a header)."""
+        head = self.head
+        if head and not head.isspace():
+            return False
+        return not self.text or self.text.isspace()
 
     def lines(self) -> Iterator[tuple[int, str]]:
         yield from enumerate(self.text.splitlines(), 1)
@@ -79,18 +127,38 @@ def _expand(spec: str) -> list[Path]:
     return matches
 
 
-def open_sources(specs: Sequence[str]) -> list[Source]:
-    """Every input text named by ``specs``; stdin is read once, zip members one by one."""
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror}", path=str(path)) from e
+
+
+def _plain(path: Path) -> bool:
+    """A file that is neither gzip nor a zip archive (those are decompressed when opened)."""
+    try:
+        with path.open("rb") as f:
+            magic = f.read(4)
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror}", path=str(path)) from e
+    return magic[:2] != b"\x1f\x8b" and magic != b"PK\x03\x04"
+
+
+def open_sources(specs: Sequence[str], *, lazy: bool = False) -> list[Source]:
+    """Every input text named by ``specs``; stdin is read once, zip members one by one.
+
+    ``lazy``: a plain file is read when its text is first asked for (``Source.text``); a
+    file that is not UTF-8 is then the error, at that point."""
     sources: list[Source] = []
     for spec in specs:
         if spec == "-":
             sources.append(Source("<stdin>", _decode(sys.stdin.buffer.read(), "<stdin>")))
             continue
         for path in _expand(spec):
-            try:
-                raw = path.read_bytes()
-            except OSError as e:
-                raise InputError(f"cannot read: {e.strerror}", path=str(path)) from e
+            if lazy and _plain(path):
+                sources.append(Source(str(path), path=path))
+                continue
+            raw = _read(path)
             if raw[:4] == b"PK\x03\x04":
                 try:
                     with zipfile.ZipFile(io.BytesIO(raw)) as archive:

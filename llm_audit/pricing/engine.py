@@ -23,7 +23,7 @@ resolved once; every per-row step is a column operation.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from llm_audit.pricing.book import PriceBook
 from llm_audit.pricing.tables import RATE_FIELDS
@@ -134,13 +134,24 @@ def resolve_models(usage: pd.DataFrame, book: PriceBook) -> pd.Series:
 
     if not len(usage):
         return pd.Series([], dtype="string")
-    return _resolve(usage, book)[0]
+    codes, found = _resolve_pairs(usage, book)
+    model = pd.array([f[0] or None for f in found], dtype="string")
+    return pd.Series(model.take(codes), index=usage.index)
 
 
 def _resolve(
     df: pd.DataFrame, book: PriceBook
 ) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """(model, price_rule, region, unpriced reason) per row; each distinct pair resolved once."""
+    codes, found = _resolve_pairs(df, book)
+    return _spread(found, codes, df.index)
+
+
+def _resolve_pairs(
+    df: pd.DataFrame, book: PriceBook
+) -> tuple[np.ndarray, list[tuple[str, str, str, str]]]:
+    """The distinct (model_raw, provider) pairs resolved: each row's pair, and per pair
+    (model, price_rule, region, unpriced reason), "" for none."""
     import numpy as np
     import pandas as pd
 
@@ -162,15 +173,46 @@ def _resolve(
         else:
             hint = f"; close: {', '.join(res.close)}" if res is not None and res.close else ""
             found.append(("", "", "", f"unknown model{hint}"))
-    take = np.asarray(codes)
+    return np.asarray(codes), found
+
+
+def _spread(
+    found: list[tuple[str, str, str, str]], take: np.ndarray, index: pd.Index
+) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    import pandas as pd
+
     cols = []
     for i in range(4):
         # One string per distinct pair, spread by position (an arrow take, not a million
         # Python strings converted one by one); no model or region is NA, decided per pair.
         values = [f[i] or (None if i in (0, 2) else "") for f in found]
         distinct = pd.array(values, dtype="string")
-        cols.append(pd.Series(distinct.take(take), index=df.index))
+        cols.append(pd.Series(distinct.take(take), index=index))
     return cols[0], cols[1], cols[2], cols[3]
+
+
+class _Gathered(dict[str, "pd.Series"]):
+    """The rate-table columns beside each row, gathered by position when first used (rows
+    of models without a long-context price never read the long-context rates)."""
+
+    def __init__(self, right: pd.DataFrame, at: np.ndarray) -> None:
+        super().__init__()
+        self._right = right
+        self._at = at
+
+    def __missing__(self, key: str) -> pd.Series:
+        import numpy as np
+        import pandas as pd
+
+        if key not in self._right.columns:
+            raise KeyError(key)
+        if key == "effective":
+            value = pd.Series(self._right[key].array.take(self._at, allow_fill=True))
+        else:
+            column = self._right[key].to_numpy(dtype="float64", na_value=np.nan)
+            value = pd.Series(np.append(column, np.nan)[self._at], copy=False)
+        self[key] = value
+        return value
 
 
 def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.DataFrame:
@@ -195,13 +237,22 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
         out["long_context"] = pd.Series(dtype="bool")
         out.attrs["pricing"] = book.provenance
         return out
-    model, rule, found_region, reason = _resolve(df, book)
+    pair_codes, found = _resolve_pairs(df, book)
+    model, rule, found_region, reason = _spread(found, pair_codes, df.index)
     df["model"] = model
     df["price_rule"] = rule
-    region = df["region"].fillna(found_region)
-    df["region"] = region.replace("", pd.NA).str.lower()
+    if bool(df["region"].isna().all()):  # the region is the pair's: lower-cased per pair
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
-    table = book.rate_frame(m for m in df["model"].dropna().unique())
+        words = pa.array([f[2] or None for f in found], type=pa.large_string())
+        lowered = pd.array(pc.utf8_lower(words), dtype="string")  # as .str.lower() does
+        df["region"] = pd.Series(lowered.take(pair_codes), index=df.index)
+    else:
+        region = df["region"].fillna(found_region)
+        df["region"] = region.replace("", pd.NA).str.lower()
+
+    table = book.rate_frame(sorted({f[0] for f in found if f[0]}))
     for col in ("model", "service_tier"):
         df[col] = df[col].astype("string")
     speed = None
@@ -209,6 +260,7 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
         speed = df["speed"].astype("string").str.strip().str.lower()
         speed = speed.mask(speed.isin(["", "standard"]))
     speeds = [] if speed is None else [s for s in speed.dropna().unique()]
+    merged: Any  # the rates beside each row: a frame, or (large inputs) a dict of columns
     if table.empty:
         merged = df.copy()
         for f in RATE_FIELDS:
@@ -227,34 +279,53 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
         for s in speeds:
             table[f"_speed_{s}"] = table["price_speeds"].map(lambda d, s=s: d.get(s, np.nan))
         table = table.drop(columns=["price_regions", "price_speeds"])
-        # merge_asof on a narrow frame keyed by integer codes: sorting and re-ordering the
+        # Rates matched by (model, tier) integer codes and time: sorting and re-ordering the
         # whole usage table (dozens of string columns) was most of the time on large inputs.
-        m_codes, _ = pd.factorize(
-            pd.concat([df["model"].fillna(""), table["model"].astype("string")], ignore_index=True)
+        # (model, tier) codes: the model from its pair, the tier factorized once.
+        t_codes, t_uniq = pd.factorize(df["service_tier"].fillna(""))
+        tier_at = {t: i + 1 for i, t in enumerate(t_uniq)}
+        model_at = {m: i + 1 for i, m in enumerate(table["model"].unique())}
+        width = len(t_uniq) + 2
+        pair_model = np.array([model_at.get(f[0], 0) for f in found], dtype=np.int64)
+        row_codes = pair_model[pair_codes] * width + (np.asarray(t_codes, dtype=np.int64) + 1)
+        entry_codes = np.array(
+            [
+                model_at[m] * width + tier_at.get(t, 0)
+                for m, t in zip(table["model"], table["service_tier"], strict=True)
+            ],
+            dtype=np.int64,
         )
-        t_codes, t_uniq = pd.factorize(
-            pd.concat(
-                [df["service_tier"].fillna(""), table["service_tier"].astype("string")],
-                ignore_index=True,
+        codes = np.concatenate([row_codes, entry_codes])
+        right = table.drop(columns=["model", "service_tier"]).sort_values(
+            "effective", kind="stable"
+        )
+        stamps = df["timestamp"].astype(table["effective"].dtype)
+        if bool(stamps.isna().any()):  # merge_asof names the problem (null keys)
+            left = pd.DataFrame({"timestamp": stamps.array, "_k": codes[:n], "_row": np.arange(n)})
+            merged = pd.merge_asof(
+                left.sort_values("timestamp", kind="stable"),
+                right.assign(_k=codes[n:][right.index]),
+                left_on="timestamp",
+                right_on="effective",
+                by="_k",
+                direction="backward",
             )
-        )
-        codes = m_codes * (len(t_uniq) + 1) + t_codes
-        left = pd.DataFrame(
-            {"timestamp": df["timestamp"].array, "_k": codes[:n], "_row": np.arange(n)}
-        )
-        right = table.drop(columns=["model", "service_tier"]).assign(_k=codes[n:])
-        left["timestamp"] = left["timestamp"].astype(table["effective"].dtype)
-        merged = pd.merge_asof(
-            left.sort_values("timestamp", kind="stable"),
-            right.sort_values("effective", kind="stable"),
-            left_on="timestamp",
-            right_on="effective",
-            by="_k",
-            direction="backward",
-        )
-        merged = merged.sort_values("_row").reset_index(drop=True)
+            merged = merged.sort_values("_row").reset_index(drop=True)
+        else:
+            # What merge_asof(by key, backward) matches, as positions into the rate table:
+            # gathering the rates by position beat sorting a million rows by time and back.
+            at = _asof_positions(
+                codes[:n],
+                stamps.array.asi8,
+                codes[n:][right.index.to_numpy()],
+                right["effective"].array.asi8,
+            )
+            # Columns of their own, not one DataFrame: building a frame stacked its ~20
+            # float columns into one block, a copy of them all.
+            merged = _Gathered(right, at)
+            merged["effective"] = merged["effective"]  # gathered now: `in merged` is asked
         for col in _ROW_COLUMNS:
-            merged[col] = df[col].array
+            merged[col] = df[col].reset_index(drop=True)
         mult = np.ones(n)
         for r in regions:
             mask = (merged["region"] == r).fillna(False).to_numpy(dtype=bool)
@@ -266,7 +337,7 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
                 factor = merged[f"_speed_{s}"].to_numpy(dtype="float64")
                 no_speed |= mask & np.isnan(factor)
                 mult = np.where(mask, np.nan_to_num(factor, nan=1.0) * mult, mult)
-        merged["_multiplier"] = mult
+        merged["_multiplier"] = pd.Series(mult, copy=False)
 
     inp = merged["input_tokens"].to_numpy(dtype="float64")
     reqs = np.maximum(merged["requests"].to_numpy(dtype="float64"), 1.0)
@@ -278,11 +349,15 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
     over = np.where(declared, declared_long, (inp / reqs) > np.nan_to_num(threshold, nan=np.inf))
     has_lc = ~np.isnan(threshold)
     long_ctx = over & has_lc
-    lc_missing = over & merged["lc_missing"].fillna(False).to_numpy(dtype=bool)
+    lc_missing = over & merged["lc_missing"].fillna(0).to_numpy(dtype=bool)  # 0.0/1.0 or bool
+
+    any_long = bool(long_ctx.any())
 
     def rate(field: str) -> np.ndarray:
-        base = merged[f"rate_{field}"].to_numpy(dtype="float64")
-        lc = merged[f"lc_{field}"].to_numpy(dtype="float64")
+        base: np.ndarray = merged[f"rate_{field}"].to_numpy(dtype="float64")
+        if not any_long:
+            return base
+        lc: np.ndarray = merged[f"lc_{field}"].to_numpy(dtype="float64")
         return np.where(long_ctx, lc, base)
 
     cache_read = merged["cache_read_tokens"].to_numpy(dtype="float64")
@@ -322,16 +397,23 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
         )
         why_code[i] = reasons.setdefault(why, len(reasons))
     out = df.drop(columns=["_row"])
+    blank = bool(unpriced.any())
+
+    def priced_only(values: np.ndarray) -> np.ndarray:
+        # NaN where unpriced; with every row priced, the values themselves (no copy)
+        return np.where(unpriced, np.nan, values) if blank else values
+
     for name, values in costs.items():
-        out[name] = np.where(unpriced, np.nan, values)
-    out["cost_total"] = out[list(costs)].sum(axis=1, min_count=1).where(~unpriced)
+        out[name] = priced_only(values)
+    total = out[list(costs)].sum(axis=1, min_count=1)
+    out["cost_total"] = total.where(~unpriced) if blank else total
     for name, values in split.items():
-        out[name] = np.where(unpriced, np.nan, values)
+        out[name] = priced_only(values)
     if rates:
         out["price_effective"] = merged["effective"].array if "effective" in merged else pd.NaT
         for f in RATE_FIELDS:
-            out[f"unit_{f}"] = np.where(unpriced, np.nan, unit[f] * PER_MILLION)
-        out["unit_web_search"] = np.where(unpriced, np.nan, search_rate * m * PER_MILLION)
+            out[f"unit_{f}"] = priced_only(unit[f] * PER_MILLION)
+        out["unit_web_search"] = priced_only(search_rate * m * PER_MILLION)
     out["priced"] = ~unpriced
     out["unpriced_reason"] = _strings_at(why_code, list(reasons))
     out["long_context"] = long_ctx
@@ -339,10 +421,30 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
     return out
 
 
+def _asof_positions(
+    row_keys: np.ndarray, row_times: np.ndarray, keys: np.ndarray, times: np.ndarray
+) -> np.ndarray:
+    """Per row, the position (into ``keys``/``times``, sorted by time) of the latest entry of
+    the row's key at or before its time, as ``merge_asof(by=key, direction="backward")``
+    matches it (the last of equal times); -1 where there is none."""
+    import numpy as np
+
+    # Times as ranks among the entries' distinct times (an entry at or before a row's time
+    # has a rank at most the row's), so (key, rank) packs into one small integer.
+    distinct = np.unique(times)
+    width = len(distinct) + 1
+    entry = keys.astype(np.int64) * width + np.searchsorted(distinct, times, side="right")
+    order = np.argsort(entry, kind="stable")
+    packed = row_keys.astype(np.int64) * width + np.searchsorted(distinct, row_times, "right")
+    found = np.searchsorted(entry[order], packed, side="right") - 1
+    hit = (found >= 0) & (keys[order][np.maximum(found, 0)] == row_keys)
+    return np.where(hit, order[np.maximum(found, 0)], -1)
+
+
 def _strings_at(codes: np.ndarray, values: list[str]) -> pd.Series:
     """A string column: ``values[code]`` per row, NA where the code is -1."""
     import pandas as pd
     import pyarrow as pa
 
-    taken = pa.array(values, type=pa.string()).take(pa.array(codes, mask=codes < 0))
+    taken = pa.array(values, type=pa.large_string()).take(pa.array(codes, mask=codes < 0))
     return pd.Series(pd.arrays.ArrowStringArray(taken), dtype="string")

@@ -259,3 +259,27 @@ def test_admin_usage_report_grouped_by_speed_prices_fast_mode(cli: Cli, tmp_path
     d = run_json(cli, str(f))
     # 1,000,000 uncached input and 200,000 output at Opus 4.8 fast mode, 10 / 50 per 1M.
     assert d["computed_usd"] == pytest.approx(10 + 0.2 * 50)
+
+
+def test_a_byte_that_is_not_utf8_past_the_head_is_still_refused(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # The export is memory-mapped for Arrow and never decoded whole; a bad byte in a column
+    # the reader does not parse must still be the `file:line` error a decode gives.
+    header = (
+        "start_time,end_time,start_time_iso,end_time_iso,project_id,num_model_requests,"
+        "user_id,api_key_id,model,batch,service_tier,input_tokens,output_tokens,"
+        "input_cached_tokens"
+    )
+    good = (
+        "1759622400,1759708800,2025-10-05T00:00:00+00:00,2025-10-06T00:00:00+00:00,"
+        "p,1,u,k,gpt-4o-2024-08-06,FALSE,default,100,10,0"
+    )
+    bad = good.replace("2025-10-06T00:00:00+00:00", "2025-10-06T00:00:00+00:00\xe9")
+    path = tmp_path / "completions_usage_2025-10-05_2025-10-05.csv"
+    body = "\n".join([header, *[good] * 5000, bad, good]) + "\n"
+    path.write_bytes(body.encode("latin-1"))
+    r = cli(["bill", str(path)])
+    assert r.exit_code == 2  # type: ignore[attr-defined]
+    err = r.stderr  # type: ignore[attr-defined]
+    assert f"{path}:5002" in err and "not UTF-8" in err and "hint:" in err

@@ -303,3 +303,32 @@ def test_cache_write_split_and_unit_rates() -> None:
     )
     assert df.at[0, "unit_output"] == pytest.approx(r.output * 1.1)
     assert df.at[0, "unit_input"] == pytest.approx(r.input * 1.1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(-5, 30)), min_size=1, max_size=40),
+    st.lists(st.tuples(st.integers(0, 4), st.integers(-10, 40)), min_size=1, max_size=60),
+)
+def test_rates_match_rows_as_merge_asof_does(
+    entries: list[tuple[int, int]], rows: list[tuple[int, int]]
+) -> None:
+    """The engine's positional match of rate periods (latest at or before the row, the last of
+    equal dates, per key) is what pandas.merge_asof(by=key, direction="backward") matches."""
+    import numpy as np
+
+    from llm_audit.pricing.engine import _asof_positions
+
+    right = pd.DataFrame({"_k": [k for k, _ in entries], "t": [t for _, t in entries]})
+    right = right.sort_values("t", kind="stable").reset_index(drop=True).assign(
+        pos=lambda f: np.arange(len(f))
+    )
+    left = pd.DataFrame({"_k": [k for k, _ in rows], "t": [t for _, t in rows]})
+    left = left.assign(_row=np.arange(len(left)))
+    want = pd.merge_asof(
+        left.sort_values("t", kind="stable"), right, on="t", by="_k", direction="backward"
+    ).sort_values("_row")["pos"].fillna(-1).astype(int).to_numpy()
+    got = _asof_positions(
+        left["_k"].to_numpy(), left["t"].to_numpy(), right["_k"].to_numpy(), right["t"].to_numpy()
+    )
+    assert got.tolist() == want.tolist()

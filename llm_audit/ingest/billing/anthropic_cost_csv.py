@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from llm_audit.ingest.base import Source
 from llm_audit.ingest.billing import _anthropic as vocab
 from llm_audit.ingest.billing._common import (
-    by_value,
     header_fields,
     numbers,
     read_csv,
@@ -57,7 +56,7 @@ class AnthropicCostCsvReader:
             return df[name] if name in df.columns else pd.Series("", index=df.index)
 
         token_type = df["token_type"].str.strip().str.lower()
-        kind = by_value(token_type, vocab.KINDS.get)
+        kind = strings_by_value(token_type, vocab.KINDS.get)  # an Arrow take, not objects
         cost_type = col("cost_type").str.strip().str.lower()
         web = (cost_type == "web_search").to_numpy(dtype=bool)
         kind = kind.where(kind.notna() | ~web, "web_search").fillna("other")
