@@ -156,9 +156,28 @@ def _when(text: str, tz: str, end: bool) -> pd.Timestamp:
 
 
 def _label(df: pd.DataFrame) -> pd.Series:
-    """The priced model id, else the id as logged (a categorical: few distinct values)."""
-    return df["model"].astype("string").fillna(df["model_raw"].astype("string")).astype(
-        "category")
+    """The priced model id, else the id as logged (a categorical: few distinct values).
+
+    From the two columns' category codes when both are categoricals (the usual case): one
+    string per distinct (model, model_raw) pair instead of one a row; the same categories
+    (the distinct labels, sorted) and values as converting the strings."""
+    import numpy as np
+    import pandas as pd
+
+    model, raw = df["model"], df["model_raw"]
+    if not (isinstance(model.dtype, pd.CategoricalDtype)
+            and isinstance(raw.dtype, pd.CategoricalDtype)):
+        return model.astype("string").fillna(raw.astype("string")).astype("category")
+    names = [*(str(v) for v in model.cat.categories), *(str(v) for v in raw.cat.categories)]
+    m = model.cat.codes.to_numpy().astype(np.int64)
+    r = raw.cat.codes.to_numpy().astype(np.int64)
+    key = np.where(m >= 0, m, np.where(r >= 0, len(model.cat.categories) + r, -1))
+    present = np.flatnonzero(np.bincount(key[key >= 0], minlength=len(names)))
+    labels = sorted({names[k] for k in present.tolist()})
+    where = {v: i for i, v in enumerate(labels)}
+    remap = np.array([where.get(v, -1) for v in names] + [-1], dtype=np.int64)
+    dtype = pd.CategoricalDtype(pd.Index(labels, dtype="string"), ordered=False)
+    return pd.Series(pd.Categorical.from_codes(remap[key], dtype=dtype), index=df.index)
 
 
 _SUMMED = ("requests", "input_tokens", "output_tokens", "cache_read_tokens",
@@ -168,13 +187,15 @@ _SUMMED = ("requests", "input_tokens", "output_tokens", "cache_read_tokens",
 
 def _group_rows(df: pd.DataFrame, keys: list[str], limit: int | None = None,
                 dropna: bool = False) -> tuple[Row, ...]:
-    # Only the summed columns: a groupby over the full-width frame copies every column.
-    df = df[[*dict.fromkeys([*keys, *_SUMMED])]].assign(
+    import pandas as pd
+
+    # Only the summed columns, not copied (a groupby over the full-width frame copies every
+    # column; so did selecting them, and dropping the rows without a key, on 10M rows).
+    df = pd.DataFrame({c: df[c] for c in dict.fromkeys([*keys, *_SUMMED])}, copy=False).assign(
         cache_write_tokens=df["cache_write_5m_tokens"] + df["cache_write_1h_tokens"],
         unpriced=~df["priced"].astype(bool), priced_rows=df["priced"].astype(bool))
-    if dropna:
-        df = df[df[keys].notna().all(axis=1).to_numpy()]
-    g = df.groupby(keys, dropna=False, sort=False)
+    # dropna: the rows with a missing key are in no group, and not in the total
+    g = df.groupby(keys, dropna=dropna, sort=False)
     out = g.agg(requests=("requests", "sum"), input_tokens=("input_tokens", "sum"),
                 output_tokens=("output_tokens", "sum"),
                 cache_read_tokens=("cache_read_tokens", "sum"),
@@ -182,7 +203,8 @@ def _group_rows(df: pd.DataFrame, keys: list[str], limit: int | None = None,
                 cost_output=("cost_output", "sum"),
                 unpriced=("unpriced", "sum"), priced_rows=("priced_rows", "sum"))
     out = out.sort_values("cost", ascending=False)
-    total = float(df["cost_total"].sum())
+    costs = df["cost_total"]
+    total = float((costs[df[keys].notna().all(axis=1).to_numpy()] if dropna else costs).sum())
     rows: list[Row] = []
     for key, r in out.iterrows():
         parts = key if isinstance(key, tuple) else (key,)
@@ -286,7 +308,11 @@ def _engine_input(rows: pd.DataFrame) -> pd.DataFrame:
 # What the sections read from the priced rows (besides the columns a price depends on).
 _PRICED_USE = ("model", "label", "feature", "user", "trace_id", "session_id", "stream",
                "source_file", "source_line", "cost_total", "cost_output", "priced")
-PRICE_CHUNK = 500_000  # rows per engine call: its merge holds ~40 columns of every row
+# Rows per engine call: its merge holds ~40 columns of every row (~0.75 KB a row at peak:
+# 500k rows were 0.38 GB above the table; on 10M rows that sat on top of 1.7 GB).
+PRICE_CHUNK = 250_000
+# The engine's cost columns the sections read (the others are never kept).
+_KEPT_COSTS = ("cost_cache_read", "cost_output", "cost_total")
 
 
 def _price(table: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
@@ -294,24 +320,34 @@ def _price(table: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
 
     Only the columns a price depends on go through the engine, ``PRICE_CHUNK`` rows at a time
     (a row's price depends on that row alone), and only the engine's columns the analysis
-    reads come back: the engine's working set stays a few hundred MB on any log."""
+    reads come back, compact as each chunk is priced (the model and the reason as
+    categoricals, the same categories ``astype("category")`` of the whole column gives): the
+    engine's working set stays a couple of hundred MB on any log."""
+    import numpy as np
     import pandas as pd
+    from pandas.api.types import union_categoricals
 
     from llm_audit.pricing.engine import COST_COLUMNS
 
     if len(table):
-        wanted = ["model", "priced", "unpriced_reason", *COST_COLUMNS]
+        named: dict[str, list[pd.Categorical]] = {"model": [], "unpriced_reason": []}
+        plain: dict[str, list[np.ndarray]] = {c: [] for c in ("priced", *_KEPT_COSTS)}
         # The engine's input is built a chunk at a time: its blanks and decoded strings for
         # the whole of 10M rows were 2.3 GB more peak.
-        parts = [price(_engine_input(table.iloc[i:i + PRICE_CHUNK]), book)[wanted]
-                 for i in range(0, len(table), PRICE_CHUNK)]
-        priced = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        for i in range(0, len(table), PRICE_CHUNK):
+            got = price(_engine_input(table.iloc[i:i + PRICE_CHUNK]), book)
+            for col, cats in named.items():
+                cats.append(pd.Categorical(got[col]))
+            for col, arrays in plain.items():  # copies: not views pinning the engine's frame
+                arrays.append(got[col].to_numpy(copy=True))
+            del got
         out = table.copy(deep=False)
-        for col in wanted:  # the engine keeps the row order
-            values = priced[col].set_axis(out.index)
+        for col, cats in named.items():  # the engine keeps the row order
             # few distinct values: a categorical is a byte a row instead of a string
-            out[col] = values.astype("category") if col in ("model", "unpriced_reason") \
-                else values
+            out[col] = pd.Series(union_categoricals(cats, sort_categories=True)
+                                 if len(cats) > 1 else cats[0], index=out.index)
+        for col, arrays in plain.items():
+            out[col] = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
         return out
     out = table.copy()
     for col in COST_COLUMNS:

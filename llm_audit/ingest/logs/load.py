@@ -193,7 +193,7 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
         (cached > table["input_tokens"], "cache read + write tokens ({c}) exceed input ({i})"),
         (table["reasoning_tokens"] > table["output_tokens"],
          "reasoning tokens ({r}) exceed output ({o})"),
-        ((table[list(schema.TOKEN_COLUMNS)] < 0).any(axis=1), "negative token count"),
+        (_negative(table, schema.TOKEN_COLUMNS), "negative token count"),
     )
     bad_mask = pd.Series(False, index=table.index)
     found: list[str] = []
@@ -234,6 +234,18 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
     return LogLoad(table, tuple(formats), tuple(bad), tuple(skipped), tuple(found),
                    contradiction_count, int(dup.sum()), examples, transcript_dups,
                    tuple(timing_notes), timing_count)
+
+
+def _negative(table: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
+    """Rows with a negative count in any of ``columns``, one column at a time (selecting them
+    together copied six columns of every row: 0.5 GB on 10M rows)."""
+    import numpy as np
+    import pandas as pd
+
+    neg = np.zeros(len(table), dtype=bool)
+    for name in columns:
+        neg |= (table[name] < 0).to_numpy(dtype=bool, na_value=False)
+    return pd.Series(neg, index=table.index)
 
 
 def _repeated(table: pd.DataFrame, lookups: dict[str, IdLookup]
