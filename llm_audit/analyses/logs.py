@@ -189,19 +189,21 @@ def _group_rows(df: pd.DataFrame, keys: list[str], limit: int | None = None,
                 dropna: bool = False) -> tuple[Row, ...]:
     import pandas as pd
 
-    # Only the summed columns, not copied (a groupby over the full-width frame copies every
-    # column; so did selecting them, and dropping the rows without a key, on 10M rows).
-    df = pd.DataFrame({c: df[c] for c in dict.fromkeys([*keys, *_SUMMED])}, copy=False).assign(
-        cache_write_tokens=df["cache_write_5m_tokens"] + df["cache_write_1h_tokens"],
-        unpriced=~df["priced"].astype(bool), priced_rows=df["priced"].astype(bool))
+    # Only the summed columns, not copied, and nothing derived a row (a groupby over the
+    # full-width frame copied every column; selecting them, adding the cache-write sum and
+    # the priced flags, and dropping the rows without a key each cost a column of every row).
+    df = pd.DataFrame({c: df[c] for c in dict.fromkeys([*keys, *_SUMMED])}, copy=False)
     # dropna: the rows with a missing key are in no group, and not in the total
     g = df.groupby(keys, dropna=dropna, sort=False)
     out = g.agg(requests=("requests", "sum"), input_tokens=("input_tokens", "sum"),
                 output_tokens=("output_tokens", "sum"),
                 cache_read_tokens=("cache_read_tokens", "sum"),
-                cache_write_tokens=("cache_write_tokens", "sum"), cost=("cost_total", "sum"),
-                cost_output=("cost_output", "sum"),
-                unpriced=("unpriced", "sum"), priced_rows=("priced_rows", "sum"))
+                cache_write_5m=("cache_write_5m_tokens", "sum"),
+                cache_write_1h=("cache_write_1h_tokens", "sum"), cost=("cost_total", "sum"),
+                cost_output=("cost_output", "sum"), priced_rows=("priced", "sum"),
+                rows=("priced", "size"))
+    out["cache_write_tokens"] = out["cache_write_5m"] + out["cache_write_1h"]
+    out["unpriced"] = out["rows"] - out["priced_rows"]
     out = out.sort_values("cost", ascending=False)
     costs = df["cost_total"]
     total = float((costs[df[keys].notna().all(axis=1).to_numpy()] if dropna else costs).sum())
@@ -222,6 +224,19 @@ def _group_rows(df: pd.DataFrame, keys: list[str], limit: int | None = None,
                    unpriced_requests=int(r["unpriced"]))
         rows.append(row)
     return tuple(rows[:limit] if limit else rows)
+
+
+def _filled(values: pd.Series, blank: str) -> pd.Series:
+    """``values`` with ``blank`` for the missing ones, as a categorical when it is one (the
+    same groups, in the same order of appearance, as the strings: a byte a row instead of a
+    string, on 10M rows 0.1 GB less)."""
+    import pandas as pd
+
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.astype("string").fillna(blank)
+    if blank not in values.cat.categories:
+        values = values.cat.add_categories([blank])
+    return values.fillna(blank)
 
 
 def _days(stamps: pd.Series, timezone: str) -> pd.Series:
@@ -407,6 +422,7 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
     df["timestamp"] = table["timestamp"]
     df = df.reset_index(drop=True)
     df["label"] = _label(df)
+    feature_key = _filled(df["feature"], "—")
     df["feature"] = df["feature"].astype("string")
     df["day"] = _days(df["timestamp"], options.timezone)
     priced_mask = df["priced"].astype(bool)
@@ -532,7 +548,7 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
     # 3. cost
     cost_by = {
         "model": _group_rows(df.assign(model=df["label"]), ["model"]),
-        "feature": _group_rows(df.assign(feature=df["feature"].fillna("—")), ["feature"]),
+        "feature": _group_rows(df.assign(feature=feature_key), ["feature"]),
         "user": _group_rows(df, ["user"], limit=20, dropna=True),
         "day": tuple(sorted(_group_rows(df, ["day"], dropna=True),
                             key=lambda r: str(r["day"]))),

