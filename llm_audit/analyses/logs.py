@@ -169,13 +169,14 @@ def _label(df: pd.DataFrame) -> pd.Series:
             and isinstance(raw.dtype, pd.CategoricalDtype)):
         return model.astype("string").fillna(raw.astype("string")).astype("category")
     names = [*(str(v) for v in model.cat.categories), *(str(v) for v in raw.cat.categories)]
-    m = model.cat.codes.to_numpy().astype(np.int64)
-    r = raw.cat.codes.to_numpy().astype(np.int64)
-    key = np.where(m >= 0, m, np.where(r >= 0, len(model.cat.categories) + r, -1))
+    m = model.cat.codes.to_numpy().astype(np.int32)
+    r = raw.cat.codes.to_numpy().astype(np.int32)
+    key = np.where(m >= 0, m, np.where(r >= 0, np.int32(len(model.cat.categories)) + r,
+                                       np.int32(-1)))
     present = np.flatnonzero(np.bincount(key[key >= 0], minlength=len(names)))
     labels = sorted({names[k] for k in present.tolist()})
     where = {v: i for i, v in enumerate(labels)}
-    remap = np.array([where.get(v, -1) for v in names] + [-1], dtype=np.int64)
+    remap = np.array([where.get(v, -1) for v in names] + [-1], dtype=np.int32)
     dtype = pd.CategoricalDtype(pd.Index(labels, dtype="string"), ordered=False)
     return pd.Series(pd.Categorical.from_codes(remap[key], dtype=dtype), index=df.index)
 

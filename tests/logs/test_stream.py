@@ -315,3 +315,21 @@ def test_fingerprints_equal_for_equal_ids_only() -> None:
         assert fingerprints(pa.array(values, type=kind).slice(1)).tolist() == got[1:].tolist()
     assert fingerprints(pa.array(values)).tolist() == fingerprints(
         pa.array(values, type=pa.large_string())).tolist()
+
+
+def test_blocks_in_a_ring_of_buffers_stay_valid_while_held(tmp_path: Path) -> None:
+    """With ``buffers`` buffers a block stays intact until ``buffers - 1`` more are read (the
+    Arrow path parses that many at once): the same blocks as one buffer gives."""
+    f = tmp_path / "x.jsonl"
+    lines = [f'{{"n": {i}, "pad": "{"y" * (i * 13 % 90)}"}}' for i in range(80)]
+    f.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode() + b"\n")
+    one = [(first, count, bytes(block)) for first, count, block in stream.blocks(f, 200)]
+    held: list[tuple[int, int, memoryview]] = []
+    ring: list[tuple[int, int, bytes]] = []
+    for got in stream.blocks(f, 200, buffers=3):
+        held.append(got)
+        if len(held) == 2:  # two blocks held at once, as the two parsers hold them
+            first, count, block = held.pop(0)
+            ring.append((first, count, bytes(block)))
+    ring.extend((first, count, bytes(block)) for first, count, block in held)
+    assert ring == one and b"".join(b for _, _, b in one).decode().splitlines() == lines
