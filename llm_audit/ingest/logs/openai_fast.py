@@ -6,7 +6,9 @@ table needs (message content and logprobs are skipped while parsing). The result
 usage table the openai-jsonl reader builds (token semantics in ``_common.openai_chat_usage``:
 counts pass through).
 
-``stream`` hands this module one block of a big file at a time. A block Arrow cannot read in
+``stream`` hands this module one block of a big file at a time (``read_block(...,
+columns=True)``: the rows as plain arrays, ``Columns``, from a worker thread; the DataFrame
+form is the same rows for other callers). A block Arrow cannot read in
 one schema (a broken line, mixed objects, blank lines that would shift line numbers) returns
 None and goes through the line-by-line reader, which reports the exact ``file:line``.
 """

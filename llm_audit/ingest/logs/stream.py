@@ -3,7 +3,8 @@
 A file at or above ``STREAM_MIN_BYTES`` is not decoded whole (``open_sources`` would hold the
 text, and then every row as a dict). It is read ``BLOCK_BYTES`` at a time, cut after the last
 newline; each block is reduced to its usage rows at once (bare ``chat.completion`` blocks by
-Arrow, see ``openai_fast``; any other one-object-a-line format by its reader, line by line)
+Arrow, two at a time on a thread pool, into plain arrays joined into one table at the end,
+see ``openai_fast.Columns``; any other one-object-a-line format by its reader, line by line)
 and only the compact rows are kept. Line numbers carry over from block to block, so a broken
 line in the tenth block is still reported as ``file:line``. Duplicate request ids and
 contradictions are judged on the whole table afterwards (``load``), across blocks.
@@ -225,7 +226,11 @@ class IdLookup:
                 f.seek(offset)
                 rows = f.read(size).split(b"\n")
                 for ln in lns:
-                    value = json.loads(rows[ln - first]).get("id")
+                    try:  # Arrow read the line: this only fails on what it let through
+                        record = json.loads(rows[ln - first])
+                    except ValueError:
+                        record = {}
+                    value = record.get("id") if isinstance(record, dict) else None
                     out[ln] = value if isinstance(value, str) else None
         return out
 
