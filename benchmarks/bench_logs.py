@@ -125,6 +125,13 @@ def generate(path: Path, rows: int, *, wrapped: bool = False, seed: int = 7) -> 
 
 def measure(argv: list[str]) -> tuple[float, float, int, str]:
     """Like ``run``, but the peak RSS is this child's alone (a wrapper process reports it)."""
+    seconds, _, peak, code, err = measure_cpu(argv)
+    return seconds, peak, code, err
+
+
+def measure_cpu(argv: list[str]) -> tuple[float, float, float, int, str]:
+    """(wall s, CPU s (user + system, all threads), peak RSS MiB, exit code, stderr tail) of
+    one child process."""
     wrapper = (
         "import os,subprocess,sys,time\n"
         "t=time.perf_counter()\n"
@@ -134,11 +141,11 @@ def measure(argv: list[str]) -> tuple[float, float, int, str]:
         "_,st,ru=os.wait4(p.pid,0)\n"
         "dt=time.perf_counter()-t\n"
         "sys.stderr.buffer.write(err[-400:])\n"
-        "print(dt,ru.ru_maxrss,os.waitstatus_to_exitcode(st))\n"
+        "print(dt,ru.ru_utime+ru.ru_stime,ru.ru_maxrss,os.waitstatus_to_exitcode(st))\n"
     )
     done = subprocess.run([sys.executable, "-c", wrapper, *argv], capture_output=True, check=False)
-    seconds, peak_kib, code = done.stdout.decode().split()
-    return float(seconds), int(peak_kib) / 1024, int(code), done.stderr.decode()
+    seconds, cpu, peak_kib, code = done.stdout.decode().split()
+    return float(seconds), float(cpu), int(peak_kib) / 1024, int(code), done.stderr.decode()
 
 
 DUCKDB = (
@@ -182,19 +189,24 @@ def main() -> None:
         ("duckdb read_json (bare read)", [sys.executable, "-c", DUCKDB, str(path)]),
     )
     results = {name: float("inf") for name, _ in runs}
+    cpus = {name: float("inf") for name, _ in runs}
     peaks = {name: 0.0 for name, _ in runs}
-    for _ in range(args.rounds):  # alternate, so a burst of load from elsewhere hits both
+    for k in range(args.rounds):  # alternate, so a burst of load from elsewhere hits both
         for name, argv in runs:
-            seconds, peak, code, err = measure(argv)
+            seconds, cpu, peak, code, err = measure_cpu(argv)
             if code not in (0, 1):
                 print(f"{name} failed (exit {code}): {err}", file=sys.stderr)
                 raise SystemExit(2)
+            load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+            print(f"  round {k + 1}: {name:32s} {seconds:6.2f} s  cpu {cpu:6.2f} s  "
+                  f"peak {peak:,.0f} MiB  load {load}")
             results[name] = min(results[name], seconds)
+            cpus[name] = min(cpus[name], cpu)
             peaks[name] = max(peaks[name], peak)
     for name, seconds in results.items():
         print(
             f"{name:32s} {seconds:7.2f} s  {rows / seconds:>11,.0f} rows/s  "
-            f"peak RSS {peaks[name]:,.0f} MiB  (best of {args.rounds})"
+            f"cpu {cpus[name]:.2f} s  peak RSS {peaks[name]:,.0f} MiB  (best of {args.rounds})"
         )
     ours, duck = results.values()
     print(f"ratio llm-audit / duckdb: {ours / duck:.2f}x  (target <= 2x; peak target 1536 MiB)")

@@ -156,9 +156,29 @@ def _when(text: str, tz: str, end: bool) -> pd.Timestamp:
 
 
 def _label(df: pd.DataFrame) -> pd.Series:
-    """The priced model id, else the id as logged (a categorical: few distinct values)."""
-    return df["model"].astype("string").fillna(df["model_raw"].astype("string")).astype(
-        "category")
+    """The priced model id, else the id as logged (a categorical: few distinct values).
+
+    From the two columns' category codes when both are categoricals (the usual case): one
+    string per distinct (model, model_raw) pair instead of one a row; the same categories
+    (the distinct labels, sorted) and values as converting the strings."""
+    import numpy as np
+    import pandas as pd
+
+    model, raw = df["model"], df["model_raw"]
+    if not (isinstance(model.dtype, pd.CategoricalDtype)
+            and isinstance(raw.dtype, pd.CategoricalDtype)):
+        return model.astype("string").fillna(raw.astype("string")).astype("category")
+    names = [*(str(v) for v in model.cat.categories), *(str(v) for v in raw.cat.categories)]
+    m = model.cat.codes.to_numpy().astype(np.int32)
+    r = raw.cat.codes.to_numpy().astype(np.int32)
+    key = np.where(m >= 0, m, np.where(r >= 0, np.int32(len(model.cat.categories)) + r,
+                                       np.int32(-1)))
+    present = np.flatnonzero(np.bincount(key[key >= 0], minlength=len(names)))
+    labels = sorted({names[k] for k in present.tolist()})
+    where = {v: i for i, v in enumerate(labels)}
+    remap = np.array([where.get(v, -1) for v in names] + [-1], dtype=np.int32)
+    dtype = pd.CategoricalDtype(pd.Index(labels, dtype="string"), ordered=False)
+    return pd.Series(pd.Categorical.from_codes(remap[key], dtype=dtype), index=df.index)
 
 
 _SUMMED = ("requests", "input_tokens", "output_tokens", "cache_read_tokens",
@@ -168,21 +188,26 @@ _SUMMED = ("requests", "input_tokens", "output_tokens", "cache_read_tokens",
 
 def _group_rows(df: pd.DataFrame, keys: list[str], limit: int | None = None,
                 dropna: bool = False) -> tuple[Row, ...]:
-    # Only the summed columns: a groupby over the full-width frame copies every column.
-    df = df[[*dict.fromkeys([*keys, *_SUMMED])]].assign(
-        cache_write_tokens=df["cache_write_5m_tokens"] + df["cache_write_1h_tokens"],
-        unpriced=~df["priced"].astype(bool), priced_rows=df["priced"].astype(bool))
-    if dropna:
-        df = df[df[keys].notna().all(axis=1).to_numpy()]
-    g = df.groupby(keys, dropna=False, sort=False)
+    import pandas as pd
+
+    # Only the summed columns, not copied, and nothing derived a row (a groupby over the
+    # full-width frame copied every column; selecting them, adding the cache-write sum and
+    # the priced flags, and dropping the rows without a key each cost a column of every row).
+    df = pd.DataFrame({c: df[c] for c in dict.fromkeys([*keys, *_SUMMED])}, copy=False)
+    # dropna: the rows with a missing key are in no group, and not in the total
+    g = df.groupby(keys, dropna=dropna, sort=False)
     out = g.agg(requests=("requests", "sum"), input_tokens=("input_tokens", "sum"),
                 output_tokens=("output_tokens", "sum"),
                 cache_read_tokens=("cache_read_tokens", "sum"),
-                cache_write_tokens=("cache_write_tokens", "sum"), cost=("cost_total", "sum"),
-                cost_output=("cost_output", "sum"),
-                unpriced=("unpriced", "sum"), priced_rows=("priced_rows", "sum"))
+                cache_write_5m=("cache_write_5m_tokens", "sum"),
+                cache_write_1h=("cache_write_1h_tokens", "sum"), cost=("cost_total", "sum"),
+                cost_output=("cost_output", "sum"), priced_rows=("priced", "sum"),
+                rows=("priced", "size"))
+    out["cache_write_tokens"] = out["cache_write_5m"] + out["cache_write_1h"]
+    out["unpriced"] = out["rows"] - out["priced_rows"]
     out = out.sort_values("cost", ascending=False)
-    total = float(df["cost_total"].sum())
+    costs = df["cost_total"]
+    total = float((costs[df[keys].notna().all(axis=1).to_numpy()] if dropna else costs).sum())
     rows: list[Row] = []
     for key, r in out.iterrows():
         parts = key if isinstance(key, tuple) else (key,)
@@ -202,18 +227,45 @@ def _group_rows(df: pd.DataFrame, keys: list[str], limit: int | None = None,
     return tuple(rows[:limit] if limit else rows)
 
 
+def _filled(values: pd.Series, blank: str) -> pd.Series:
+    """``values`` with ``blank`` for the missing ones, as a categorical when it is one (the
+    same groups, in the same order of appearance, as the strings: a byte a row instead of a
+    string, on 10M rows 0.1 GB less)."""
+    import pandas as pd
+
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.astype("string").fillna(blank)
+    if blank not in values.cat.categories:
+        values = values.cat.add_categories([blank])
+    return values.fillna(blank)
+
+
 def _days(stamps: pd.Series, timezone: str) -> pd.Series:
     """The local calendar day of each timestamp ("YYYY-MM-DD", NA without one), as a
-    categorical: a log spans few days, so each is formatted once, not once per row."""
+    categorical: a log spans few days, so each is formatted once, not once per row.
+
+    A million rows at a time (on 10M rows the local times, days and codes of every row at
+    once were 0.3 GB); the days are numbered in order of first appearance, as one
+    ``factorize`` of the whole column numbers them."""
     import numpy as np
     import pandas as pd
 
-    local = stamps.dt.tz_convert(timezone).dt.tz_localize(None)
-    day = local.to_numpy(dtype="datetime64[D]")
-    codes, uniques = pd.factorize(day, use_na_sentinel=True)
-    names = pd.DatetimeIndex(uniques).strftime("%Y-%m-%d")
-    labels = pd.Categorical.from_codes(np.asarray(codes), categories=pd.Index(names))
+    seen: dict[np.datetime64, int] = {}
+    codes = np.empty(len(stamps), dtype=np.int32)
+    for i in range(0, len(stamps), _DAY_CHUNK):
+        part = stamps.iloc[i:i + _DAY_CHUNK]
+        local = part.dt.tz_convert(timezone).dt.tz_localize(None)
+        day = local.to_numpy(dtype="datetime64[D]")
+        got, uniques = pd.factorize(day, use_na_sentinel=True)
+        remap = np.array([seen.setdefault(u, len(seen)) for u in uniques] + [-1],
+                         dtype=np.int32)
+        codes[i:i + len(part)] = remap[np.asarray(got)]
+    names = pd.DatetimeIndex(list(seen)).strftime("%Y-%m-%d")
+    labels = pd.Categorical.from_codes(codes, categories=pd.Index(names))
     return pd.Series(labels, index=stamps.index)
+
+
+_DAY_CHUNK = 1_000_000
 
 
 def _isna(v: object) -> bool:
@@ -233,15 +285,20 @@ _NOT_PRICED = frozenset({
 })
 
 
-def _priceable(rows: pd.DataFrame) -> pd.DataFrame:
+def _priceable_names(rows: pd.DataFrame) -> list[str]:
     from llm_audit.pricing.engine import COST_COLUMNS
 
     skip = _NOT_PRICED | set(COST_COLUMNS) | {"priced", "unpriced_reason", "price_rule",
                                                "long_context", "model"}
-    return rows[[c for c in rows.columns if c not in skip]]
+    return [c for c in rows.columns if c not in skip]
 
 
-def _engine_input(rows: pd.DataFrame) -> pd.DataFrame:
+def _priceable(rows: pd.DataFrame) -> pd.DataFrame:
+    return rows[_priceable_names(rows)]
+
+
+def _engine_input(rows: pd.DataFrame, blanks: dict[tuple[str, int], pd.Series] | None = None
+                  ) -> pd.DataFrame:
     """``_priceable(rows)`` as the engine's ``normalize`` would make it, made cheaply.
 
     The engine normalizes what it is given: every contract column left out was rebuilt as a
@@ -249,7 +306,9 @@ def _engine_input(rows: pd.DataFrame) -> pd.DataFrame:
     was most of pricing's time on a million rows (measured: 1.9 of 3.0 s). Here a column that
     never changes a price is a blank of its contract dtype (the engine never reads it, and
     its outputs for it are not kept), and a categorical is decoded by Arrow from its codes;
-    ``normalize`` then has nothing to convert. The prices are the same."""
+    ``normalize`` then has nothing to convert. The prices are the same. ``blanks`` keeps the
+    blank columns from one chunk to the next (same length: the same blanks), and no column
+    is copied into the frame (each chunk's copy of every column was a third of its time)."""
     import pandas as pd
     import pyarrow as pa
 
@@ -257,36 +316,50 @@ def _engine_input(rows: pd.DataFrame) -> pd.DataFrame:
     from llm_audit.usage import schema
 
     n = len(rows)
-    index = rows.index
-    narrow = _priceable(rows)
+    base = pd.RangeIndex(n)
+    narrow = _priceable_names(rows)
+    made: dict[tuple[str, int], pd.Series] = {} if blanks is None else blanks
+
+    def blank(kind: str) -> pd.Series:
+        if (kind, n) not in made:
+            made[(kind, n)] = blank_column(kind, n, base)
+        return made[(kind, n)]
 
     def strings(values: pd.Series) -> pd.Series:
         if not isinstance(values.dtype, pd.CategoricalDtype):
-            return values
+            return values.set_axis(base)
         codes = values.cat.codes.to_numpy()
+        if not (codes >= 0).any():
+            return blank("str")
         names = pa.array(values.cat.categories.astype("string").to_numpy(dtype=object),
                          type=pa.large_string())
         decoded = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0),
                                                  names).dictionary_decode()
-        return pd.Series(pd.array(decoded, dtype="string"), index=index)
+        return pd.Series(pd.array(decoded, dtype="string"), index=base)
 
     columns: dict[str, pd.Series] = {}
     for col in schema.COLUMNS:
-        if col.name in narrow.columns:
-            values = narrow[col.name]
-            columns[col.name] = strings(values) if col.kind == "str" else values
+        if col.name in narrow:
+            values = rows[col.name]
+            columns[col.name] = strings(values) if col.kind == "str" else values.set_axis(base)
         else:
-            columns[col.name] = blank_column(col.kind, n, index)
-    for name in narrow.columns:  # what a reader added beside the contract, as it is
+            columns[col.name] = blank(col.kind)
+    for name in narrow:  # what a reader added beside the contract, as it is
         if name not in columns:
-            columns[name] = narrow[name]
-    return pd.DataFrame(columns, index=index)
+            columns[name] = rows[name].set_axis(base)
+    frame = pd.DataFrame(columns, copy=False)
+    frame.index = rows.index
+    return frame
 
 
 # What the sections read from the priced rows (besides the columns a price depends on).
 _PRICED_USE = ("model", "label", "feature", "user", "trace_id", "session_id", "stream",
                "source_file", "source_line", "cost_total", "cost_output", "priced")
-PRICE_CHUNK = 500_000  # rows per engine call: its merge holds ~40 columns of every row
+# Rows per engine call: its merge holds ~40 columns of every row (~0.75 KB a row at peak:
+# 500k rows were 0.38 GB above the table; on 10M rows that sat on top of 1.7 GB).
+PRICE_CHUNK = 250_000
+# The engine's cost columns the sections read (the others are never kept).
+_KEPT_COSTS = ("cost_cache_read", "cost_output", "cost_total")
 
 
 def _price(table: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
@@ -294,24 +367,43 @@ def _price(table: pd.DataFrame, book: PriceBook) -> pd.DataFrame:
 
     Only the columns a price depends on go through the engine, ``PRICE_CHUNK`` rows at a time
     (a row's price depends on that row alone), and only the engine's columns the analysis
-    reads come back: the engine's working set stays a few hundred MB on any log."""
+    reads come back, compact as each chunk is priced (the model and the reason as
+    categoricals, the same categories ``astype("category")`` of the whole column gives): the
+    engine's working set stays a couple of hundred MB on any log."""
+    import numpy as np
     import pandas as pd
+    from pandas.api.types import union_categoricals
 
     from llm_audit.pricing.engine import COST_COLUMNS
 
     if len(table):
-        wanted = ["model", "priced", "unpriced_reason", *COST_COLUMNS]
+        named: dict[str, list[pd.Categorical]] = {"model": [], "unpriced_reason": []}
+        # each chunk's values written into the whole column (lists of chunks, then a join,
+        # held every value twice: 0.25 GB on 10M rows)
+        plain: dict[str, np.ndarray] = {}
+        blanks: dict[tuple[str, int], pd.Series] = {}
         # The engine's input is built a chunk at a time: its blanks and decoded strings for
         # the whole of 10M rows were 2.3 GB more peak.
-        parts = [price(_engine_input(table.iloc[i:i + PRICE_CHUNK]), book)[wanted]
-                 for i in range(0, len(table), PRICE_CHUNK)]
-        priced = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        for i in range(0, len(table), PRICE_CHUNK):
+            got = price(_engine_input(table.iloc[i:i + PRICE_CHUNK], blanks), book)
+            for col, cats in named.items():
+                cats.append(pd.Categorical(got[col]))
+            for col in ("priced", *_KEPT_COSTS):
+                values = got[col].to_numpy()
+                if col not in plain:
+                    plain[col] = np.empty(len(table), dtype=values.dtype)
+                plain[col][i:i + len(values)] = values
+            del got
+        from llm_audit.ingest.logs.stream import release_free_memory
+
+        release_free_memory()  # the chunks' freed temporaries
         out = table.copy(deep=False)
-        for col in wanted:  # the engine keeps the row order
-            values = priced[col].set_axis(out.index)
+        for col, cats in named.items():  # the engine keeps the row order
             # few distinct values: a categorical is a byte a row instead of a string
-            out[col] = values.astype("category") if col in ("model", "unpriced_reason") \
-                else values
+            out[col] = pd.Series(union_categoricals(cats, sort_categories=True)
+                                 if len(cats) > 1 else cats[0], index=out.index)
+        for col, values in plain.items():
+            out[col] = values
         return out
     out = table.copy()
     for col in COST_COLUMNS:
@@ -376,6 +468,7 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
     df["timestamp"] = table["timestamp"]
     df = df.reset_index(drop=True)
     df["label"] = _label(df)
+    feature_key = _filled(df["feature"], "—")
     df["feature"] = df["feature"].astype("string")
     df["day"] = _days(df["timestamp"], options.timezone)
     priced_mask = df["priced"].astype(bool)
@@ -501,7 +594,7 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
     # 3. cost
     cost_by = {
         "model": _group_rows(df.assign(model=df["label"]), ["model"]),
-        "feature": _group_rows(df.assign(feature=df["feature"].fillna("—")), ["feature"]),
+        "feature": _group_rows(df.assign(feature=feature_key), ["feature"]),
         "user": _group_rows(df, ["user"], limit=20, dropna=True),
         "day": tuple(sorted(_group_rows(df, ["day"], dropna=True),
                             key=lambda r: str(r["day"]))),

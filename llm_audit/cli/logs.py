@@ -58,8 +58,10 @@ def logs(
     from llm_audit.report.logs_view import logs_report
 
     tty = sys.stderr.isatty()
+    # The analysis never reads request ids: the duplicate check is done on fingerprints.
     load = load_logs(files, input_format=input_format, maps=map_ or (),
-                     skip_bad_lines=skip_bad_lines, progress=_progress if tty else None)
+                     skip_bad_lines=skip_bad_lines, progress=_progress if tty else None,
+                     request_ids=False)
     if tty:  # pricing and the analysis take seconds on millions of rows: say so
         _progress(f"pricing and analysing {len(load.table):,} requests")
     book = load_book(pricing)

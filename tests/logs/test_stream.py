@@ -248,10 +248,88 @@ def test_engine_input_prices_as_the_engine_does() -> None:
             ours[col].astype(object).fillna("").tolist()
             == direct[col].astype(object).fillna("").tolist()
         )
-    for col in ("priced", "cost_total", "cost_input", "cost_output", "cost_extras"):
+    # the cost columns the analysis reads (``_price`` keeps no others; cost_total is the sum)
+    for col in ("priced", "cost_total", "cost_cache_read", "cost_output"):
         pd.testing.assert_series_equal(
             ours[col].reset_index(drop=True),
             direct[col].reset_index(drop=True),
             check_names=False,
             check_dtype=False,
         )
+
+
+def _dups_file(tmp_path: Path) -> Path:
+    """Duplicate ids across blocks, into and out of a block the line reader reads (a broken
+    line), a line without usage, and a line without an id."""
+    f = tmp_path / "dups.jsonl"
+    rows = [json.dumps(_chat(i)) for i in range(30)]
+    rows.append(json.dumps(_chat(2)))  # line 31 repeats line 3
+    rows.append(json.dumps(_chat(29)))  # line 32 repeats line 30
+    rows.insert(20, '{"id": "broken", "object": ')  # line 21: its block is read line by line
+    rows.insert(22, json.dumps(_chat(5)))  # line 23, in that block, repeats line 6
+    no_id = _chat(40)
+    del no_id["id"]
+    rows.append(json.dumps(no_id))
+    rows.append(json.dumps(no_id))  # no id twice: not a duplicate
+    f.write_text("\n".join(rows) + "\n")
+    return f
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_fingerprinted_ids_find_the_same_duplicates(
+    tmp_path: Path, tiny_blocks: None, monkeypatch: pytest.MonkeyPatch, collide: bool
+) -> None:
+    """``request_ids=False`` (the CLI) finds duplicates by fingerprint and confirms them by
+    string: the same rows and examples as the string check, even when every fingerprint
+    collides; the table is the same but for the ``request_id`` column."""
+    import numpy as np
+
+    from llm_audit.ingest.logs import _ids
+
+    f = _dups_file(tmp_path)
+    strings = load_logs([str(f)], skip_bad_lines=True)
+    if collide:
+        monkeypatch.setattr(_ids, "fingerprints", lambda values: np.asarray(
+            values.is_valid(), dtype=np.uint64))  # every id the same fingerprint
+    hashed = load_logs([str(f)], skip_bad_lines=True, request_ids=False)
+    assert strings.duplicate_ids == hashed.duplicate_ids == 3
+    assert strings.duplicate_examples == hashed.duplicate_examples
+    assert hashed.duplicate_examples[0] == f"{f}:23: request id c5 already seen"
+    assert "request_id" not in hashed.table.columns
+    assert strings.table.drop(columns=["request_id"]).equals(hashed.table)
+    monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 1 << 40)  # read whole: ids as strings
+    whole = load_logs([str(f)], skip_bad_lines=True, request_ids=False)
+    assert whole.duplicate_examples == strings.duplicate_examples
+
+
+def test_fingerprints_equal_for_equal_ids_only() -> None:
+    import pyarrow as pa
+
+    from llm_audit.ingest.logs._ids import fingerprints
+
+    values = ["a", "bb", None, "chatcmpl-123456789", "", "bb", "chatcmpl-123456780", "x" * 40]
+    for kind in (pa.string(), pa.large_string()):
+        got = fingerprints(pa.array(values, type=kind))
+        assert got[2] == 0 and all(got[i] != 0 for i in range(len(values)) if i != 2)
+        assert got[1] == got[5] and len(set(got.tolist())) == len(values) - 1
+        assert fingerprints(pa.array(values, type=kind).slice(1)).tolist() == got[1:].tolist()
+    assert fingerprints(pa.array(values)).tolist() == fingerprints(
+        pa.array(values, type=pa.large_string())).tolist()
+
+
+def test_blocks_in_a_ring_of_buffers_stay_valid_while_held(tmp_path: Path) -> None:
+    """With ``buffers`` buffers a block stays intact until ``buffers - 1`` more are read (the
+    Arrow path parses that many at once): the same blocks as one buffer gives."""
+    f = tmp_path / "x.jsonl"
+    lines = [f'{{"n": {i}, "pad": "{"y" * (i * 13 % 90)}"}}' for i in range(80)]
+    f.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode() + b"\n")
+    one = [(first, count, bytes(block)) for first, count, block in stream.blocks(f, 200)]
+    held: list[tuple[int, int, memoryview]] = []
+    ring: list[tuple[int, int, bytes]] = []
+    for got in stream.blocks(f, 200, buffers=3):
+        held.append(got)
+        if len(held) == 2:  # two blocks held at once, as the two parsers hold them
+            first, count, block = held.pop(0)
+            ring.append((first, count, bytes(block)))
+    ring.extend((first, count, bytes(block)) for first, count, block in held)
+    assert ring == one and b"".join(b for _, _, b in one).decode().splitlines() == lines

@@ -6,20 +6,64 @@ table needs (message content and logprobs are skipped while parsing). The result
 usage table the openai-jsonl reader builds (token semantics in ``_common.openai_chat_usage``:
 counts pass through).
 
-``stream`` hands this module one block of a big file at a time. A block Arrow cannot read in
+``stream`` hands this module one block of a big file at a time (``read_block(...,
+columns=True)``: the rows as plain arrays, ``Columns``, from a worker thread; the DataFrame
+form is the same rows for other callers). A block Arrow cannot read in
 one schema (a broken line, mixed objects, blank lines that would shift line numbers) returns
 None and goes through the line-by-line reader, which reports the exact ``file:line``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from llm_audit.ingest.logs._common import Obj
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
     import pyarrow as pa
+
+# The token columns a bare chat completion has (usage field path), in table order.
+TOKENS = (
+    ("input_tokens", ("prompt_tokens",)),
+    ("cache_read_tokens", ("prompt_tokens_details", "cached_tokens")),
+    ("cache_write_5m_tokens", ("prompt_tokens_details", "cache_write_tokens")),
+    ("output_tokens", ("completion_tokens",)),
+    ("reasoning_tokens", ("completion_tokens_details", "reasoning_tokens")),
+)
+
+
+@dataclass
+class Strings:
+    """A string column of few distinct values: codes (-1 missing) into sorted ``values``,
+    as ``astype("category")`` would order them."""
+
+    codes: np.ndarray
+    values: list[str]
+
+
+@dataclass
+class Columns:
+    """One block's usage rows as plain arrays (no pandas): what ``stream`` concatenates once.
+
+    ``ids`` holds the request ids when they are kept, ``hashes`` their fingerprints
+    (``_ids.fingerprints``) when they are not."""
+
+    stamps: np.ndarray  # datetime64[us] (NaT where missing), UTC
+    model_raw: Strings
+    service_tier: Strings  # in our vocabulary (normalize's aliases applied)
+    finish_reason: Strings
+    tokens: dict[str, np.ndarray]  # int64, TOKENS order
+    lines: np.ndarray  # int64 file lines
+    ids: pa.Array | None
+    hashes: np.ndarray | None
+    skipped: list[str]
+
+    def __len__(self) -> int:
+        return len(self.lines)
 
 
 def is_bare_chat(first: Obj | None) -> bool:
@@ -73,17 +117,9 @@ def _schema() -> pa.Schema:
     )
 
 
-def read_block(
-    data: bytes | memoryview, name: str, first_line: int = 1, lines: int | None = None
-) -> pd.DataFrame | None:
-    """The usage table of one block of whole lines, or None when the line reader must do it.
-
-    ``first_line`` is the file line of the block's first line, so ``source_line`` and the
-    skipped-line notes name the line in the file, not in the block; ``lines`` is how many
-    lines the block has, when the caller has counted them already.
-    """
-    import numpy as np
-    import pandas as pd
+def _parse(data: bytes | memoryview, lines: int | None, threads: bool) -> pa.Table | None:
+    """Arrow's table of a block (the fields of ``_schema``), or None when Arrow cannot read
+    it as one bare chat completion a line."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.json as pj
@@ -96,7 +132,7 @@ def read_block(
         table: pa.Table = pj.read_json(
             pa.py_buffer(data),
             parse_options=options,
-            read_options=pj.ReadOptions(block_size=4 << 20),
+            read_options=pj.ReadOptions(use_threads=threads, block_size=4 << 20),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
@@ -106,6 +142,154 @@ def read_block(
     objects = table.column("object")
     if objects.null_count or pc.any(pc.not_equal(objects, "chat.completion")).as_py():
         return None
+    return table
+
+
+def _stamps(created: pa.ChunkedArray) -> np.ndarray:
+    """``created`` (Unix seconds) as datetime64[us], the conversion the table always had."""
+    import numpy as np
+    import pandas as pd
+
+    values = created.combine_chunks().to_numpy(zero_copy_only=False)
+    stamps = pd.Series(pd.to_datetime(values, unit="s", utc=True))
+    return np.asarray(stamps.astype("datetime64[us, UTC]").dt.tz_localize(None).to_numpy())
+
+
+def _strings(values: pa.Array, rename: Callable[[str], str] | None = None) -> Strings:
+    """``values`` as codes into their sorted distinct values (each renamed first)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(values)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    names = [str(v) for v in encoded.dictionary.to_pylist()]
+    if rename is not None:
+        names = [rename(v) for v in names]
+    ordered = sorted(set(names))
+    where = {v: i for i, v in enumerate(ordered)}
+    remap = np.array([where[v] for v in names] + [-1], dtype=np.int64)
+    indices = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False))
+    return Strings(remap[indices], ordered)
+
+
+def _tier(value: str) -> str:
+    """A tier in our vocabulary: ``schema.normalize``'s rule, for one distinct value."""
+    from llm_audit.usage.schema import _TIER_ALIASES
+
+    text = value.strip().lower()
+    return _TIER_ALIASES.get(text, text)
+
+
+def read_columns(
+    data: bytes | memoryview, name: str, first_line: int, lines: int | None, *,
+    keep_ids: bool = True, threads: bool = True,
+) -> Columns | None:
+    """``read_block`` as plain arrays: the same rows and values, no DataFrame per block.
+
+    Everything here is Arrow and numpy work on whole columns (the GIL is released for most of
+    it), so blocks can be read by two threads at once (``stream``)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from llm_audit.ingest.logs._ids import fingerprints
+
+    table = _parse(data, lines, threads)
+    if table is None:
+        return None
+    n = table.num_rows
+    usage = table.column("usage").combine_chunks()
+    no_usage = np.asarray(usage.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    keep = None if not no_usage.any() else ~no_usage
+
+    def kept(values: np.ndarray) -> np.ndarray:
+        return values if keep is None else values[keep]
+
+    def ints(*names: str) -> np.ndarray:
+        col = _field(usage, *names)
+        if col is None:
+            return np.zeros(n if keep is None else int(keep.sum()), dtype="int64")
+        return kept(np.asarray(pc.fill_null(col.cast(pa.int64()), 0)
+                               .to_numpy(zero_copy_only=False)))
+
+    firsts = pc.list_slice(table.column("choices").combine_chunks(), 0, 1)
+    reason = _field(pc.list_flatten(firsts), "finish_reason")
+    finish = pa.nulls(n, pa.string())
+    if reason is not None and len(reason):
+        where = np.asarray(pc.list_parent_indices(firsts))
+        if len(where) == n and bool(np.all(where == np.arange(n))):
+            finish = reason
+        else:
+            take = np.full(n, -1, dtype=np.int64)
+            take[where] = np.arange(len(where))
+            finish = reason.take(pa.array(take, mask=take < 0))
+    model = table.column("model").combine_chunks()
+    tier = pc.fill_null(table.column("service_tier").combine_chunks(), "standard")
+    ids = table.column("id").combine_chunks()
+    if keep is not None:
+        mask = pa.array(keep)
+        model, tier, finish, ids = (c.filter(mask) for c in (model, tier, finish, ids))
+    skipped = [
+        f"{name}:{i + first_line}: response without usage (streamed without "
+        "stream_options.include_usage?)"
+        for i in np.flatnonzero(no_usage)
+    ]
+    return Columns(
+        stamps=kept(_stamps(table.column("created"))),
+        model_raw=_strings(model),
+        service_tier=_strings(tier, _tier),
+        finish_reason=_strings(finish),
+        tokens={col: ints(*path) for col, path in TOKENS},
+        lines=kept(np.arange(first_line, first_line + n, dtype=np.int64)),
+        ids=ids if keep_ids else None,
+        hashes=None if keep_ids else fingerprints(ids),
+        skipped=skipped,
+    )
+
+
+@overload
+def read_block(
+    data: bytes | memoryview, name: str, first_line: int = 1, lines: int | None = None
+) -> pd.DataFrame | None: ...
+
+
+@overload
+def read_block(
+    data: bytes | memoryview, name: str, first_line: int, lines: int | None, *,
+    columns: Literal[True], keep_ids: bool = True,
+) -> Columns | None: ...
+
+
+def read_block(
+    data: bytes | memoryview, name: str, first_line: int = 1, lines: int | None = None, *,
+    columns: bool = False, keep_ids: bool = True,
+) -> pd.DataFrame | Columns | None:
+    """The usage table of one block of whole lines, or None when the line reader must do it.
+
+    ``first_line`` is the file line of the block's first line, so ``source_line`` and the
+    skipped-line notes name the line in the file, not in the block; ``lines`` is how many
+    lines the block has, when the caller has counted them already. With ``columns`` the rows
+    come as plain arrays (``read_columns``, what ``stream`` uses), parsed on one thread.
+    """
+    if columns:
+        return read_columns(data, name, first_line, lines, keep_ids=keep_ids, threads=False)
+    return _read_frame(data, name, first_line, lines)
+
+
+def _read_frame(
+    data: bytes | memoryview, name: str, first_line: int, lines: int | None
+) -> pd.DataFrame | None:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = _parse(data, lines, True)
+    if table is None:
+        return None
+    n = table.num_rows
     usage = table.column("usage").combine_chunks()
 
     def ints(*names: str) -> np.ndarray:
