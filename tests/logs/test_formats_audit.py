@@ -539,8 +539,10 @@ def test_bedrock_cache_beside_input_count_and_gzip(cli: Cli, tmp_path: Path) -> 
     assert models["bedrock/anthropic.claude-sonnet-4-5"]["input_tokens"] == 7100
     assert models["bedrock/anthropic.claude-sonnet-4-5"]["cost"] == pytest.approx(
         1.1 * (100 * 3 + 5000 * 0.30 + 500 * 3.75 + 1500 * 6 + 300 * 15) / 1e6, abs=1e-12)
+    # b2 is an in-region call in us-east-1: priced as the us geography (+10%), as the CUR
+    # reader prices USE1- usage; b3 is a global. profile: the base rate.
     assert models["bedrock/anthropic.claude-haiku-4-5"]["cost"] == pytest.approx(
-        (1000 * 1 + 100 * 5 + 2000 * 1 + 200 * 5) / 1e6, abs=1e-12)
+        (1.1 * (1000 * 1 + 100 * 5) + (2000 * 1 + 200 * 5)) / 1e6, abs=1e-12)
     (lat,) = data["latency"]
     assert (lat["max"], lat["ttft_p50"]) == (2000.0, 500.0)  # milliseconds as logged
     assert lat["p50"] == pytest.approx((1234 + 2000) / 2)

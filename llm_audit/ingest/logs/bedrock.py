@@ -55,8 +55,14 @@ class BedrockInvocationLogReader(JsonRecordReader):
         model = opt_str(record.get("modelId")) or ""
         if model.startswith("arn:"):
             model = model.rsplit("/", 1)[-1]
-        region = model.split(".", 1)[0] if model.split(".", 1)[0] in ("us", "eu", "apac",
-                                                                        "jp", "au") else None
+        prefix = model.split(".", 1)[0]
+        region = prefix if prefix in ("us", "eu", "apac", "jp", "au") else None
+        if region is None and prefix != "global":
+            # An in-region call (no cross-region prefix) is priced like the geographic profile
+            # of its region (AWS Bedrock user guide, cross-Region inference: global is ~10%
+            # below geo and in-region use), as the CUR reader prices `USE1-` usage types
+            # (ingest/billing/aws_cur.geo_region); the tables' base is the global rate.
+            region = _geo_of(opt_str(record.get("region")) or "")
         latency = opt_float(as_dict(body.get("metrics")).get("latencyMs")) or opt_float(
             stream_metrics.get("invocationLatency"))
         request = as_dict(inp.get("inputBodyJson"))
@@ -88,3 +94,13 @@ class BedrockInvocationLogReader(JsonRecordReader):
             row["prompt_text"] = prompt_text(request)
             row["request_key"] = digest(request)
         return [row]
+
+
+def _geo_of(aws_region: str) -> str | None:
+    """`us-east-1` -> us, `eu-west-1` -> eu, `ap-northeast-1` -> apac: the same geographies as
+    the CUR reader's usage-type prefixes (`USE1-`, `EUC1-`, `APN1-`)."""
+    low = aws_region.lower()
+    for start, key in (("us", "us"), ("eu", "eu"), ("ap", "apac")):
+        if low.startswith(start):
+            return key
+    return None
