@@ -124,6 +124,8 @@ class LogsResult:
     batching: tuple[Row, ...]
     levers: tuple[Lever, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # requests priced for their text whose audio tokens are unpriced (rows in ``unpriced``)
+    audio_unpriced_requests: int = 0
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -488,6 +490,24 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
                 "output_tokens": int(g["output_tokens"].sum()),
                 "share": float(g["requests"].sum()) / max(float(df["requests"].sum()), 1.0),
                 "reason": "" if _isna(reason) else str(reason)})
+    # Audio tokens have their own rate, which the tables do not carry: the engine priced the
+    # text part of these requests only; their audio is unpriced, and said so, never at $0.
+    audio_requests = 0
+    has_audio = ((df["audio_input_tokens"] > 0) | (df["audio_output_tokens"] > 0)) & priced_mask
+    if bool(has_audio.any()):
+        for raw, g in df[has_audio.to_numpy(dtype=bool)].groupby("model_raw", dropna=False):
+            a_in, a_out = int(g["audio_input_tokens"].sum()), int(g["audio_output_tokens"].sum())
+            reqs = int(g["requests"].sum())
+            audio_requests += reqs
+            unpriced_rows.append({
+                "model": str(raw), "requests": reqs, "input_tokens": a_in, "output_tokens": a_out,
+                "share": float(reqs) / max(float(df["requests"].sum()), 1.0),
+                "reason": "audio tokens (modality AUDIO): no audio rate in the price table; "
+                          "the requests' text tokens are priced, their audio tokens are not"})
+            notes.append(f"{reqs} request(s) to {raw!s} carry AUDIO tokens ({a_in:,} input, "
+                         f"{a_out:,} output): priced for their text tokens only; the audio "
+                         "tokens are unpriced (audio has its own rate, not in the price "
+                         "tables) and their cost is NOT in any total")
 
     ts = df["timestamp"].dropna()
     first = ts.min() if len(ts) else None
@@ -757,7 +777,7 @@ def analyze(load: LogLoad, book: PriceBook, options: LogsOptions) -> LogsResult:
         costliest=tuple(costliest), cache_by_model=tuple(cache_rows), prefixes=prefixes,
         prefix_notes=prefix_notes, duplicate_requests=tuple(dup_rows),
         response_cache_hit_rate=hit_rate, routing=tuple(routing), batching=tuple(batching),
-        levers=tuple(levers), notes=tuple(notes),
+        levers=tuple(levers), notes=tuple(notes), audio_unpriced_requests=audio_requests,
     )
 
 

@@ -13,6 +13,11 @@ Adds to a normalized usage table:
   caller can re-price a what-if (more cache reads, fewer output tokens) without pricing again,
   and ``price_effective``, the start of the price period each row was priced in.
 
+Audio tokens (``audio_input_tokens``, ``audio_cache_read_tokens``, ``audio_output_tokens``)
+have their own rates, which the tables do not carry: they are left out of ``cost_input``,
+``cost_cache_read`` and ``cost_output`` (never priced at the text rate), so a row's cost is its
+text part's; the caller reports the audio tokens as unpriced.
+
 Multipliers: ``region`` (data residency, geo profiles) and, when the table has a ``speed``
 column, Anthropic's ``speed`` (fast mode). A speed other than standard on a model whose table
 states no multiplier for it is unpriced, never priced at the standard rate.
@@ -74,6 +79,9 @@ _ROW_COLUMNS = (
     "cache_write_1h_tokens",
     "output_tokens",
     "web_search_requests",
+    "audio_input_tokens",
+    "audio_cache_read_tokens",
+    "audio_output_tokens",
     "service_tier",
     "model",
     "region",
@@ -363,7 +371,13 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
     cache_read = merged["cache_read_tokens"].to_numpy(dtype="float64")
     write_5m = merged["cache_write_5m_tokens"].to_numpy(dtype="float64")
     write_1h = merged["cache_write_1h_tokens"].to_numpy(dtype="float64")
-    uncached = inp - cache_read - write_5m - write_1h
+    # Audio is not priced at the text rate: only the text part of each count is priced.
+    audio_cached = merged["audio_cache_read_tokens"].to_numpy(dtype="float64")
+    audio_uncached = merged["audio_input_tokens"].to_numpy(dtype="float64") - audio_cached
+    uncached = inp - cache_read - write_5m - write_1h - audio_uncached
+    cache_read = cache_read - audio_cached
+    text_output = (merged["output_tokens"].to_numpy(dtype="float64")
+                   - merged["audio_output_tokens"].to_numpy(dtype="float64"))
     m = merged["_multiplier"].to_numpy(dtype="float64") / PER_MILLION
     unit = {f: rate(f) * m for f in RATE_FIELDS}  # USD per token, every multiplier applied
     split = {
@@ -374,7 +388,7 @@ def price(usage: pd.DataFrame, book: PriceBook, *, rates: bool = False) -> pd.Da
         "cost_input": uncached * unit["input"],
         "cost_cache_read": cache_read * unit["cache_read"],
         "cost_cache_write": split["cost_cache_write_5m"] + split["cost_cache_write_1h"],
-        "cost_output": merged["output_tokens"].to_numpy(dtype="float64") * unit["output"],
+        "cost_output": text_output * unit["output"],
     }
     searches = merged["web_search_requests"].to_numpy(dtype="float64")
     search_rate = merged["extra_web_search_request"].to_numpy(dtype="float64")

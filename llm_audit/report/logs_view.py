@@ -105,8 +105,14 @@ def logs_report(r: LogsResult, pricing: Provenance) -> Report:
                          "contradict each other are not in any figure (see data quality)"))
     if r.unpriced:
         n = sum(int(x["requests"]) for x in r.unpriced)  # type: ignore[call-overload]
-        headline.append(("UNPRICED", f"{n:,} requests have no price; their cost is NOT in the "
-                         "totals (see the unpriced section)"))
+        n -= r.audio_unpriced_requests  # priced for their text; only their audio is not
+        if n:
+            headline.append(("UNPRICED", f"{n:,} requests have no price; their cost is NOT in "
+                             "the totals (see the unpriced section)"))
+        if r.audio_unpriced_requests:
+            headline.append(("UNPRICED audio", f"{r.audio_unpriced_requests:,} requests carry "
+                             "audio tokens, which have no price: only their text is in the "
+                             "totals (see the unpriced section)"))
 
     # The primary table (what --format csv writes): cost by the --group-by keys, else model.
     primary = list(r.cost_by)[-1] if len(r.cost_by) > 4 else "model"

@@ -5,7 +5,12 @@ One row per request or per usage bucket. Token semantics are fixed here, whateve
 * ``input_tokens`` counts *all* input tokens, cached reads and cache writes included;
 * ``cache_read_tokens``, ``cache_write_5m_tokens`` and ``cache_write_1h_tokens`` are parts of it;
 * ``output_tokens`` counts all output, reasoning / thinking included; ``reasoning_tokens`` is a
-  part of it.
+  part of it;
+* ``audio_input_tokens`` is the audio part of ``input_tokens`` (cached audio included, and
+  ``audio_cache_read_tokens`` is that cached part, inside ``cache_read_tokens`` too);
+  ``audio_output_tokens`` is the audio part of ``output_tokens``. Audio has its own rates,
+  which the price tables do not carry: the engine prices the text part only and the analyses
+  report the audio tokens as unpriced, never at the text rate.
 
 Readers translate each provider's convention (formats.md section 0) into this one, explicitly.
 """
@@ -61,6 +66,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("region", "str", False, "region / geo key that changes the price (us, eu, ...)"),
     Column("context_tier", "str", False, "standard or long, where the source says so"),
     Column("web_search_requests", "int", False, "priced web search requests"),
+    Column("audio_input_tokens", "int", False, "audio input tokens (part of input, unpriced)"),
+    Column("audio_cache_read_tokens", "int", False,
+           "cached audio input tokens (part of audio input and of cache reads)"),
+    Column("audio_output_tokens", "int", False, "audio output tokens (part of output, unpriced)"),
     Column("source_file", "str", False, "file the row was read from"),
     Column("source_line", "Int", False, "line (or row) in that file"),
 )
@@ -73,7 +82,8 @@ TOKEN_COLUMNS = (
     "output_tokens",
     "reasoning_tokens",
 )
-COUNT_COLUMNS = ("requests", *TOKEN_COLUMNS, "web_search_requests")
+AUDIO_COLUMNS = ("audio_input_tokens", "audio_cache_read_tokens", "audio_output_tokens")
+COUNT_COLUMNS = ("requests", *TOKEN_COLUMNS, "web_search_requests", *AUDIO_COLUMNS)
 _TIER_ALIASES = {
     "": "standard",
     "default": "standard",
@@ -183,6 +193,17 @@ def problems(df: pd.DataFrame) -> list[str]:
     cached = df["cache_read_tokens"] + df["cache_write_5m_tokens"] + df["cache_write_1h_tokens"]
     check(cached > df["input_tokens"], "cache read + cache write exceed input_tokens")
     check(df["reasoning_tokens"] > df["output_tokens"], "reasoning_tokens exceed output_tokens")
+    # The audio checks only where there is audio (a count's own check covers the rest).
+    check(df["audio_cache_read_tokens"] > df["audio_input_tokens"],
+          "audio_cache_read_tokens exceed audio_input_tokens")
+    check((df["audio_cache_read_tokens"] > 0)
+          & (df["audio_cache_read_tokens"] > df["cache_read_tokens"]),
+          "audio_cache_read_tokens exceed cache_read_tokens")
+    check((df["audio_input_tokens"] > 0) & (df["audio_input_tokens"]
+          - df["audio_cache_read_tokens"] > df["input_tokens"] - cached),
+          "uncached audio input exceeds uncached input_tokens")
+    check((df["audio_output_tokens"] > 0) & (df["audio_output_tokens"] > df["output_tokens"]),
+          "audio_output_tokens exceed output_tokens")
     check(df["latency_ms"] < 0, "negative latency_ms")
     check(df["ttft_ms"] > df["latency_ms"], "ttft_ms exceeds latency_ms")
     return found

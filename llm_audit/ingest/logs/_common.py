@@ -163,14 +163,24 @@ def openai_chat_usage(u: Obj) -> Row:
     inside completion_tokens. The schema's convention already, so counts pass through."""
     pd_ = as_dict(u.get("prompt_tokens_details"))
     cd = as_dict(u.get("completion_tokens_details"))
+    prompt, cached = num(u.get("prompt_tokens")), num(pd_.get("cached_tokens"))
+    writes = num(pd_.get("cache_write_tokens"))
+    audio = num(pd_.get("audio_tokens"))
+    # The details do not split the cached tokens by modality: audio is taken as uncached,
+    # and only what cannot be (more audio than uncached input) as cached. Either way none of
+    # it is priced at a text rate.
+    audio_cached = min(max(audio - max(prompt - cached - writes, 0), 0), cached)
     return {
-        "input_tokens": num(u.get("prompt_tokens")),
-        "cache_read_tokens": num(pd_.get("cached_tokens")),
+        "input_tokens": prompt,
+        "cache_read_tokens": cached,
         # OpenAI writes are 30m/12h; the schema has a short and a long write column.
-        "cache_write_5m_tokens": num(pd_.get("cache_write_tokens")),
+        "cache_write_5m_tokens": writes,
         "cache_write_1h_tokens": 0,
         "output_tokens": num(u.get("completion_tokens")),
         "reasoning_tokens": num(cd.get("reasoning_tokens")),
+        "audio_input_tokens": audio,
+        "audio_cache_read_tokens": audio_cached,
+        "audio_output_tokens": num(cd.get("audio_tokens")),
     }
 
 
@@ -226,6 +236,13 @@ def gemini_usage(u: Obj) -> Row:
     def g(camel: str, snake: str) -> int:
         return num(u.get(camel, u.get(snake)))
 
+    def audio(camel: str, snake: str) -> int:
+        """The AUDIO entries of a ``[{modality, tokenCount}]`` breakdown (formats.md 3a)."""
+        items = u.get(camel, u.get(snake))
+        return sum(num(d.get("tokenCount", d.get("token_count")))
+                   for d in (items if isinstance(items, list) else [])
+                   if isinstance(d, dict) and str(d.get("modality", "")).upper() == "AUDIO")
+
     thoughts = g("thoughtsTokenCount", "thoughts_token_count")
     return {
         "input_tokens": g("promptTokenCount", "prompt_token_count")
@@ -235,6 +252,11 @@ def gemini_usage(u: Obj) -> Row:
         "cache_write_1h_tokens": 0,
         "output_tokens": g("candidatesTokenCount", "candidates_token_count") + thoughts,
         "reasoning_tokens": thoughts,
+        # Audio has its own rate (formats.md 6): counted apart, so never priced as text.
+        "audio_input_tokens": audio("promptTokensDetails", "prompt_tokens_details")
+        + audio("toolUsePromptTokensDetails", "tool_use_prompt_tokens_details"),
+        "audio_cache_read_tokens": audio("cacheTokensDetails", "cache_tokens_details"),
+        "audio_output_tokens": audio("candidatesTokensDetails", "candidates_tokens_details"),
     }
 
 

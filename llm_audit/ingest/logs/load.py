@@ -195,6 +195,15 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
         (table["reasoning_tokens"] > table["output_tokens"],
          "reasoning tokens ({r}) exceed output ({o})"),
         (_negative(table, schema.TOKEN_COLUMNS), "negative token count"),
+        ((table["audio_input_tokens"] > 0)  # else the cache check above says it
+         & ((table["audio_input_tokens"] - table["audio_cache_read_tokens"]
+             > table["input_tokens"] - cached)
+            | (table["audio_cache_read_tokens"] > table["audio_input_tokens"])
+            | (table["audio_cache_read_tokens"] > table["cache_read_tokens"])),
+         "audio input tokens ({a}, {ac} cached) do not fit in input ({i}, {c} cached/written)"),
+        ((table["audio_output_tokens"] > 0)
+         & (table["audio_output_tokens"] > table["output_tokens"]),
+         "audio output tokens ({ao}) exceed output ({o})"),
     )
     bad_mask = pd.Series(False, index=table.index)
     found: list[str] = []
@@ -205,7 +214,8 @@ def load_logs(specs: Sequence[str], *, input_format: str | None = None,
                 r = table.loc[idx]
                 found.append(f"{r['source_file']}:{r['source_line']}: " + what.format(
                     c=int(cached[idx]), i=int(r["input_tokens"]), r=int(r["reasoning_tokens"]),
-                    o=int(r["output_tokens"])))
+                    o=int(r["output_tokens"]), a=int(r["audio_input_tokens"]),
+                    ac=int(r["audio_cache_read_tokens"]), ao=int(r["audio_output_tokens"])))
         bad_mask |= mask
     if "contradiction" in table.columns:  # a reader's own check of counts it alone can judge
         stated = table["contradiction"].notna().to_numpy(dtype=bool)

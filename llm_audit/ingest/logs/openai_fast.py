@@ -10,7 +10,9 @@ counts pass through).
 columns=True)``: the rows as plain arrays, ``Columns``, from a worker thread; the DataFrame
 form is the same rows for other callers). A block Arrow cannot read in
 one schema (a broken line, mixed objects, blank lines that would shift line numbers) returns
-None and goes through the line-by-line reader, which reports the exact ``file:line``.
+None and goes through the line-by-line reader, which reports the exact ``file:line``. So does
+a block with audio tokens (``audio_tokens`` in the details): the line reader counts them apart
+from the text, which is priced at the text rate; audio is reported unpriced.
 """
 
 from __future__ import annotations
@@ -107,14 +109,30 @@ def _schema() -> pa.Schema:
                         ("completion_tokens", i),
                         (
                             "prompt_tokens_details",
-                            pa.struct([("cached_tokens", i), ("cache_write_tokens", i)]),
+                            pa.struct([("cached_tokens", i), ("cache_write_tokens", i),
+                                       ("audio_tokens", i)]),
                         ),
-                        ("completion_tokens_details", pa.struct([("reasoning_tokens", i)])),
+                        (
+                            "completion_tokens_details",
+                            pa.struct([("reasoning_tokens", i), ("audio_tokens", i)]),
+                        ),
                     ]
                 ),
             ),
         ]
     )
+
+
+def _has_audio(usage: Any) -> bool:
+    """Whether any line of a block counts audio tokens: the line reader splits those out of
+    the text counts (audio has its own rate), so such a block is left to it."""
+    import pyarrow.compute as pc
+
+    for details in ("prompt_tokens_details", "completion_tokens_details"):
+        col = _field(usage, details, "audio_tokens")
+        if col is not None and bool(pc.any(pc.fill_null(pc.greater(col, 0), False)).as_py()):
+            return True
+    return False
 
 
 def _parse(data: bytes | memoryview, lines: int | None, threads: bool) -> pa.Table | None:
@@ -201,6 +219,8 @@ def read_columns(
         return None
     n = table.num_rows
     usage = table.column("usage").combine_chunks()
+    if _has_audio(usage):
+        return None
     no_usage = np.asarray(usage.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     keep = None if not no_usage.any() else ~no_usage
 
@@ -291,6 +311,8 @@ def _read_frame(
         return None
     n = table.num_rows
     usage = table.column("usage").combine_chunks()
+    if _has_audio(usage):
+        return None
 
     def ints(*names: str) -> np.ndarray:
         col = _field(usage, *names)
