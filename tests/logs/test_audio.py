@@ -164,3 +164,29 @@ def test_big_bare_file_with_audio_goes_to_the_line_reader(
     cols = ["source_line", "input_tokens", "output_tokens", "audio_input_tokens",
             "audio_output_tokens"]
     assert blocked.table[cols].equals(whole.table[cols])
+
+
+def test_gateway_audio_buckets_are_unpriced(cli: Cli, tmp_path: Path) -> None:
+    # Helicone (formats.md 5c) keeps prompt_audio_tokens / completion_audio_tokens beside
+    # prompt_tokens; Langfuse's usageDetails have additive input_audio_tokens buckets.
+    helicone = write(tmp_path / "h.jsonl", {
+        "request_id": "h1", "request_created_at": "2026-11-16T09:00:00Z",
+        "request_model": "gpt-4o", "provider": "OPENAI", "response_status": 200,
+        "delay_ms": 950, "prompt_tokens": 1000, "completion_tokens": 100,
+        "prompt_audio_tokens": 800, "completion_audio_tokens": 50, "properties": {}})
+    data = logs(cli, helicone)
+    # text: 1000 x 2.5 + 100 x 10 (before: 1800 x 2.5 + 150 x 10 = $0.006)
+    assert by_model(data)["gpt-4o"]["cost"] == pytest.approx(
+        (1000 * 2.5 + 100 * 10) / 1e6, abs=1e-12)
+    [audio] = data["unpriced"]
+    assert (audio["input_tokens"], audio["output_tokens"]) == (800, 50)
+    langfuse = write(tmp_path / "l.jsonl", {
+        "id": "o1", "traceId": "t1", "type": "GENERATION", "name": "chat",
+        "startTime": "2026-11-16T09:41:20.000Z", "model": "gpt-4o",
+        "usageDetails": {"input": 1000, "input_audio_tokens": 800, "output": 100,
+                         "output_audio_tokens": 50, "total": 1950}})
+    data = logs(cli, langfuse)
+    assert by_model(data)["gpt-4o"]["cost"] == pytest.approx(
+        (1000 * 2.5 + 100 * 10) / 1e6, abs=1e-12)
+    [audio] = data["unpriced"]
+    assert (audio["input_tokens"], audio["output_tokens"]) == (800, 50)

@@ -60,6 +60,9 @@ class HeliconeReader(RecordReader):
             "cache_write_5m_tokens": write,
             "cache_write_1h_tokens": 0,
             "output_tokens": output,
+            # audio has its own rate: counted apart, reported unpriced (never as text)
+            "audio_input_tokens": num(record.get("prompt_audio_tokens")),
+            "audio_output_tokens": num(record.get("completion_audio_tokens")),
             "service_tier": "standard",
             "latency_ms": opt_float(record.get("delay_ms")),
             "ttft_ms": opt_float(record.get("time_to_first_token")),

@@ -73,6 +73,12 @@ class LangfuseObservationsReader(JsonRecordReader):
             "cache_write_1h_tokens": 0,
             "output_tokens": outputs,
             "reasoning_tokens": reasoning,
+            # the audio buckets (input_audio_tokens, ...): own rate, reported unpriced. Cached
+            # audio is not in the cache reads above, so it counts as uncached audio here too.
+            "audio_input_tokens": sum(v for k, v in d.items()
+                                      if k.startswith("input") and "audio" in k),
+            "audio_output_tokens": sum(v for k, v in d.items()
+                                       if k.startswith("output") and "audio" in k),
             "service_tier": "standard",
             "latency_ms": latency * 1000.0 if latency is not None else ms_between(
                 record.get("startTime"), record.get("endTime")),
