@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from llm_audit.errors import InputError
 from llm_audit.ingest.base import Reader, Source, open_sources, pick_reader
+from llm_audit.ingest.billing._cloud import NOT_INTERPRETED
 from llm_audit.pricing.book import PriceBook
 from llm_audit.pricing.tables import Provenance
 
@@ -681,6 +682,10 @@ def _breakdowns(
             none = table["quantity"].isna()
             table.loc[none, "quantity"] = 0.0
             table.loc[none, "computed_usd"] = 0.0
+            if "model" in table.columns:
+                # Billed rows we could not read: no computed price, never $0.
+                unread = (table["model"] == NOT_INTERPRETED).to_numpy(dtype=bool)
+                table.loc[unread, "computed_usd"] = None
         sort = "billed_usd" if "billed_usd" in table.columns else "computed_usd"
         if key == ("day",):
             table = table.sort_values("day")
@@ -717,13 +722,17 @@ def _reconcile(
             b = rec["billed_usd"]
             if pd.isna(rec["quantity"]):
                 c = 0.0  # billed, but no usage line of this model and kind at all
+            if rec["model_key"] == NOT_INTERPRETED:
+                c = None  # billed rows we could not read: no computed price, never $0
             c_v = None if pd.isna(c) else float(c)
             b_v = 0.0 if pd.isna(b) else float(b)
             diff = None if c_v is None else round(b_v - c_v, 10) + 0.0
             base = max(abs(b_v), abs(c_v or 0.0))
             gap = diff is not None and base > 0 and abs(diff) > GAP_TOLERANCE * base
             why = ""
-            if c_v is None:
+            if rec["model_key"] == NOT_INTERPRETED:
+                why = "rows not interpreted: see skipped rows"
+            elif c_v is None:
                 why = "unpriced model: no list price to compare with"
             elif gap and b_v < 0:
                 why = "credits or refunds: a negative billed amount"

@@ -204,7 +204,18 @@ def test_aws_cur_bedrock_and_marketplace(cli: Callable[..., object]) -> None:
     assert rows[("(credit)", "other")]["explanation"].startswith("credits")  # type: ignore[union-attr]
     skipped = d["skipped_rows"]
     assert isinstance(skipped, list) and len(skipped) == 1 and "aws_cur.csv:5" in skipped[0]
-    assert d["spend_usd"] == pytest.approx(6.0 + 1.5 + 0.25 + 0.1 * 0 - 1.0)
+    assert "billed amount kept" in skipped[0]
+    # Line 5 (USE1-Mystery-thing, $0.10) is not interpreted but billed: it counts in spend.
+    assert d["spend_usd"] == pytest.approx(6.0 + 1.5 + 0.25 + 0.1 - 1.0)
+    _assert_not_interpreted(rows[("(not interpreted)", "other")], 0.1)
+
+
+def _assert_not_interpreted(row: dict[str, object], billed: float) -> None:
+    """A billed row we could not read: its own line, billed, no computed price (never $0)."""
+    assert row["billed_usd"] == pytest.approx(billed)
+    assert row["computed_usd"] is None and row["difference_usd"] is None
+    assert row["status"] == "unpriced"
+    assert row["explanation"] == "rows not interpreted: see skipped rows"
 
 
 def test_gcp_billing_ndjson(cli: Callable[..., object]) -> None:
@@ -214,8 +225,10 @@ def test_gcp_billing_ndjson(cli: Callable[..., object]) -> None:
     assert rows[("vertex_ai/gemini-2.5-flash", "input")]["computed_usd"] == pytest.approx(0.6)
     assert rows[("vertex_ai/gemini-2.5-flash", "output")]["status"] == "ok"
     assert rows[("gemini-2.5-pro", "input")]["computed_usd"] == pytest.approx(1.25)
-    assert d["billed_usd"] == pytest.approx(0.6 + 0.5 - 0.1 + 1.25)
+    # Line 4 (SKU "Online prediction node hours", $2.00) is not interpreted but billed.
+    assert d["billed_usd"] == pytest.approx(0.6 + 0.5 - 0.1 + 1.25 + 2.0)
     assert "gcp_billing.jsonl:4" in d["skipped_rows"][0]  # type: ignore[index]
+    _assert_not_interpreted(rows[("(not interpreted)", "other")], 2.0)
 
 
 def test_azure_cost_export(cli: Callable[..., object]) -> None:
@@ -227,6 +240,28 @@ def test_azure_cost_export(cli: Callable[..., object]) -> None:
     # 2,000 x 1K gpt-4o input at $2.50/M; 100 x 1K output at $10/M.
     assert rows[("azure/gpt-4o", "input")]["computed_usd"] == pytest.approx(5.0)
     assert rows[("azure/gpt-4o", "output")]["computed_usd"] == pytest.approx(1.0)
+    # Line 4 ("weird meter", $0.50) is not interpreted but billed: 5.0 + 1.0 + 0.5.
+    assert d["spend_usd"] == pytest.approx(6.5)
+    assert "azure_cost.csv:4" in d["skipped_rows"][0]  # type: ignore[index]
+    _assert_not_interpreted(rows[("(not interpreted)", "other")], 0.5)
+    by_model = {r["model"]: r for r in d["breakdowns"]["model"]}  # type: ignore[index]
+    assert by_model["(not interpreted)"]["computed_usd"] is None
+    assert by_model["(not interpreted)"]["billed_usd"] == pytest.approx(0.5)
+
+
+def test_skipped_rows_without_money_stay_out_of_spend(
+    cli: Callable[..., object], tmp_path: Path
+) -> None:
+    # An unread meter with no cost adds no billed line; it is still listed as skipped.
+    src = (A / "azure_cost.csv").read_text().replace("1 Hour,0.5,", "1 Hour,0,")
+    p = tmp_path / "azure_cost.csv"
+    p.write_text(src)
+    d = run_json(cli, str(p))
+    assert d["spend_usd"] == pytest.approx(6.0)
+    assert ("(not interpreted)", "other") not in recon(d)
+    skipped = d["skipped_rows"]
+    assert isinstance(skipped, list) and len(skipped) == 1
+    assert "billed amount kept" not in skipped[0]
 
 
 def test_anomaly_flags_a_unit_cost_jump(cli: Callable[..., object], tmp_path: Path) -> None:

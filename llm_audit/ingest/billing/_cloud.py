@@ -23,6 +23,16 @@ _TOKENS = {
 }
 
 
+NOT_INTERPRETED = "(not interpreted)"
+
+
+def not_interpreted(base: Mapping[str, Any], cost: float) -> dict[str, Any]:
+    """A row we could not read that still bills money: kept in billed spend as its own line
+    (model "(not interpreted)", kind ``other``, no tokens, no computed price), never dropped."""
+    return {**base, "model_raw": NOT_INTERPRETED, "kind": "other", "tokens": 0,
+            "billed_usd": cost, "service_tier": "standard"}
+
+
 def paired_rows(lines: list[dict[str, Any]], skipped: list[str]) -> pd.DataFrame:
     """``lines``: timestamp, provider, model_raw, kind, tokens, billed_usd, service_tier,
     region, project, source_file, source_line."""

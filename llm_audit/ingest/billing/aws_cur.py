@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from llm_audit.ingest.base import Source
-from llm_audit.ingest.billing._cloud import paired_rows
+from llm_audit.ingest.billing._cloud import not_interpreted, paired_rows
 from llm_audit.ingest.billing._common import header_fields, read_csv
 
 if TYPE_CHECKING:
@@ -203,7 +203,10 @@ class AwsCurReader:
                 skipped.append(
                     f"{where}: usage type {utype!r} / product {name!r} / unit "
                     f"{_pick(rec, 'unit')!r} not understood"
+                    + ("; billed amount kept" if cost else "")
                 )
+                if cost:
+                    lines.append(not_interpreted(base, cost))
                 continue
             kind, tier = parsed
             region = geo_region(utype)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from llm_audit.errors import InputError
 from llm_audit.ingest.base import Source
-from llm_audit.ingest.billing._cloud import paired_rows
+from llm_audit.ingest.billing._cloud import not_interpreted, paired_rows
 from llm_audit.ingest.billing._common import header_fields, read_csv
 
 if TYPE_CHECKING:
@@ -124,27 +124,33 @@ class AzureCostReader:
             except ValueError:
                 skipped.append(f"{where}: quantity or cost is not a number")
                 continue
+            base = {
+                "timestamp": rec.get(date_col),
+                "provider": "azure",
+                "project": rec.get("resourcegroup") or rec.get("resourcegroupname"),
+                "line_item": rec["metername"],
+                "source_file": source.name,
+                "source_line": rec["source_line"],
+            }
             if parsed is None or factor is None:
                 skipped.append(
                     f"{where}: meter {rec['metername']!r} / unit "
                     f"{rec.get('unitofmeasure')!r} not understood"
+                    + ("; billed amount kept" if cost else "")
                 )
+                if cost:
+                    lines.append(not_interpreted(base, cost))
                 continue
             model, kind, tier, region = parsed
             lines.append(
                 {
-                    "timestamp": rec.get(date_col),
-                    "provider": "azure",
+                    **base,
                     "model_raw": model,
                     "kind": kind,
                     "tokens": round(qty * factor),
                     "billed_usd": cost,
                     "service_tier": tier,
                     "region": region,
-                    "project": rec.get("resourcegroup") or rec.get("resourcegroupname"),
-                    "line_item": rec["metername"],
-                    "source_file": source.name,
-                    "source_line": rec["source_line"],
                 }
             )
         return paired_rows(lines, skipped)

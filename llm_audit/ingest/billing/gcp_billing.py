@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from llm_audit.errors import InputError
 from llm_audit.ingest.base import Source
-from llm_audit.ingest.billing._cloud import paired_rows
+from llm_audit.ingest.billing._cloud import not_interpreted, paired_rows
 from llm_audit.ingest.billing._common import load_json, read_csv
 from llm_audit.ingest.mapped import get_path as _get_path
 
@@ -137,7 +137,24 @@ class GcpBillingReader:
             model = _model(sku) or _label_model(str(self._label(rec) or ""))
             unit = str(get_path(rec, "usage.unit") or "count").lower()
             if parsed is None or not model or (parsed[0] != "other" and unit != "count"):
-                skipped.append(f"{where}: SKU {sku!r} (unit {unit!r}) not understood")
+                skipped.append(
+                    f"{where}: SKU {sku!r} (unit {unit!r}) not understood"
+                    + ("; billed amount kept" if cost else "")
+                )
+                if cost:
+                    lines.append(
+                        not_interpreted(
+                            {
+                                "timestamp": get_path(rec, "usage_start_time"),
+                                "provider": "vertex_ai" if "vertex" in service else "google",
+                                "project": get_path(rec, "project.id"),
+                                "line_item": sku,
+                                "source_file": source.name,
+                                "source_line": number,
+                            },
+                            cost,
+                        )
+                    )
                 continue
             kind, tier, ctx = parsed
             if kind in ("input", "cache_read") and "audio" in sku.lower():
