@@ -7,7 +7,6 @@ audio tokens are reported unpriced (counted, never at the text rate, never at $0
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,25 +14,7 @@ import pytest
 
 from llm_audit.ingest.logs import openai_fast, stream
 from llm_audit.ingest.logs.load import load_logs
-from tests.conftest import Result
-
-Cli = Callable[..., Result]
-
-
-def write(path: Path, *records: Any) -> str:
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    return str(path)
-
-
-def logs(cli: Cli, *args: str) -> dict[str, Any]:
-    res = cli(["logs", *args, "--format", "json"])
-    assert res.exit_code == 0, res.stderr
-    data: dict[str, Any] = json.loads(res.stdout)
-    return data
-
-
-def by_model(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {r["model"]: r for r in data["cost_by"]["model"]}
+from tests.logs.vectors import Cli, by_model, logs, write
 
 
 def test_gemini_audio_input_is_unpriced_not_text_rate(cli: Cli, tmp_path: Path) -> None:
